@@ -1,0 +1,181 @@
+// Database-backed sessions: the cookie carries only a signed random id, so a
+// session can be revoked at once (logout, logout everywhere, password reset).
+import { randomBytes } from 'node:crypto'
+import { createCookie, redirect } from '@remix-run/node'
+import type { Role } from '~/generated/prisma/enums'
+import { kickSessions } from '~/realtime/publish.server'
+import { prisma } from '~/utils/db.server'
+import { singleton } from '~/utils/singleton.server'
+
+const TOUCH_EVERY_MS = 10 * 60_000
+
+function ttlMs() {
+  return Number(process.env.SESSION_TTL_DAYS ?? 14) * 24 * 60 * 60_000
+}
+
+export const sessionCookie = () =>
+  singleton('session-cookie', () => {
+    const secret = process.env.SESSION_SECRET
+    if (!secret) throw new Error('SESSION_SECRET is not set: the server provides one before loading the app.')
+    return createCookie('oko_session', {
+      httpOnly: true,
+      sameSite: 'lax',
+      path: '/',
+      secure: process.env.SECURE_COOKIES === 'true' || process.env.SECURE_COOKIES === '1',
+      secrets: secret.split(','),
+      maxAge: ttlMs() / 1000,
+    })
+  })
+
+const userSelect = {
+  id: true,
+  login: true,
+  fullName: true,
+  email: true,
+  role: true,
+  mustChangePassword: true,
+  disabled: true,
+  organization: {
+    select: { id: true, kind: true, login: true, name: true, regionId: true, municipalityId: true, parentId: true, regionCode: true },
+  },
+} as const
+
+export type SessionUser = {
+  id: number
+  login: string
+  fullName: string
+  email: string | null
+  role: Role
+  mustChangePassword: boolean
+  organization: {
+    id: number
+    kind: 'FEDERAL' | 'REGION' | 'MUNICIPALITY' | 'SCHOOL' | 'COLLEGE'
+    login: string
+    name: string
+    regionId: number | null
+    municipalityId: number | null
+    parentId: number | null
+    regionCode: string | null
+  }
+  sessionId: string
+}
+
+export async function createSession(userId: number, meta: { ip?: string | null; userAgent?: string | null }) {
+  const id = randomBytes(32).toString('base64url')
+  const session = await prisma.session.create({
+    data: {
+      id,
+      userId,
+      expiresAt: new Date(Date.now() + ttlMs()),
+      ip: meta.ip ?? null,
+      userAgent: meta.userAgent?.slice(0, 300) ?? null,
+    },
+  })
+  return session
+}
+
+export async function commitSessionCookie(sessionId: string) {
+  return sessionCookie().serialize(sessionId)
+}
+
+export async function destroySessionCookie() {
+  return sessionCookie().serialize('', { maxAge: 0 })
+}
+
+export async function readSessionId(cookieHeader: string | null | undefined): Promise<string | null> {
+  if (!cookieHeader) return null
+  const value = await sessionCookie().parse(cookieHeader)
+  return typeof value === 'string' && value.length > 0 ? value : null
+}
+
+/** The signed-in person for a Cookie header, or null (unknown, expired, revoked or disabled). */
+export async function getUserByCookieHeader(cookieHeader: string | null | undefined): Promise<SessionUser | null> {
+  const sessionId = await readSessionId(cookieHeader)
+  if (!sessionId) return null
+  const session = await prisma.session.findUnique({
+    where: { id: sessionId },
+    select: { id: true, expiresAt: true, lastSeenAt: true, user: { select: userSelect } },
+  })
+  if (!session) return null
+  const now = Date.now()
+  if (session.expiresAt.getTime() <= now || session.user.disabled) {
+    await prisma.session.deleteMany({ where: { id: sessionId } })
+    return null
+  }
+  if (now - session.lastSeenAt.getTime() > TOUCH_EVERY_MS) {
+    // Sliding expiry, written at most every ten minutes per session.
+    await prisma.session.update({
+      where: { id: sessionId },
+      data: { lastSeenAt: new Date(now), expiresAt: new Date(now + ttlMs()) },
+    })
+  }
+  const { disabled: _disabled, ...user } = session.user
+  return { ...user, sessionId }
+}
+
+export function getSessionUser(request: Request) {
+  return getUserByCookieHeader(request.headers.get('Cookie'))
+}
+
+function loginRedirect(request: Request) {
+  const url = new URL(request.url)
+  const back = url.pathname + url.search
+  const params = new URLSearchParams(back && back !== '/' ? { redirectTo: back } : {})
+  const query = params.toString()
+  return `/login${query ? `?${query}` : ''}`
+}
+
+/**
+ * The signed-in person, or a thrown redirect to the sign-in page. People with
+ * an issued one-time password are sent to choose their own first.
+ */
+export async function requireUser(request: Request, options: { allowPendingPasswordChange?: boolean } = {}) {
+  const user = await getSessionUser(request)
+  if (!user) {
+    throw redirect(loginRedirect(request), {
+      headers: request.headers.get('Cookie')?.includes('oko_session=')
+        ? { 'Set-Cookie': await destroySessionCookie() }
+        : undefined,
+    })
+  }
+  if (user.mustChangePassword && !options.allowPendingPasswordChange) {
+    throw redirect('/password')
+  }
+  return user
+}
+
+/** Throws 403 with a Russian message unless the person has one of the roles. */
+export async function requireRole(request: Request, roles: Role[]) {
+  const user = await requireUser(request)
+  if (!roles.includes(user.role)) {
+    throw new Response('Этот раздел недоступен для вашей роли.', { status: 403, statusText: 'Forbidden' })
+  }
+  return user
+}
+
+export async function revokeSession(sessionId: string) {
+  await prisma.session.deleteMany({ where: { id: sessionId } })
+  kickSessions([sessionId], 'Вы вышли из системы.')
+}
+
+/** Ends every session of a person (but the current one, if given); returns how many were ended. */
+export async function revokeAllSessions(userId: number, exceptSessionId?: string) {
+  const where = { userId, ...(exceptSessionId ? { id: { not: exceptSessionId } } : {}) }
+  const ids = (await prisma.session.findMany({ where, select: { id: true } })).map((s) => s.id)
+  const result = await prisma.session.deleteMany({ where: { id: { in: ids } } })
+  kickSessions(ids, 'Сеанс завершён: выполнен выход на всех устройствах.')
+  return result.count
+}
+
+export async function listSessions(userId: number) {
+  return prisma.session.findMany({
+    where: { userId, expiresAt: { gt: new Date() } },
+    orderBy: { lastSeenAt: 'desc' },
+    select: { id: true, createdAt: true, lastSeenAt: true, ip: true, userAgent: true },
+  })
+}
+
+export async function purgeExpiredSessions() {
+  const result = await prisma.session.deleteMany({ where: { expiresAt: { lte: new Date() } } })
+  return result.count
+}

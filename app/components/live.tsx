@@ -1,0 +1,40 @@
+// The cabinet's live connection: signs the page out when the session is
+// revoked elsewhere and shows short notices. Mutations never go over it.
+import { useEffect, useState } from 'react'
+import type { ClientToServerEvents, ServerToClientEvents } from '~/realtime/events'
+
+export function LiveConnection() {
+  const [state, setState] = useState<'connecting' | 'online' | 'offline'>('connecting')
+  const [notice, setNotice] = useState<string | null>(null)
+  useEffect(() => {
+    let closed = false
+    let socket: import('socket.io-client').Socket<ServerToClientEvents, ClientToServerEvents> | undefined
+    import('socket.io-client').then(({ io }) => {
+      if (closed) return
+      socket = io({ path: '/socket.io', transports: ['websocket', 'polling'] })
+      socket.on('connect', () => setState('online'))
+      socket.on('disconnect', () => setState('offline'))
+      socket.on('connect_error', () => setState('offline'))
+      socket.on('notice', (n) => setNotice(n.text))
+      socket.on('session:revoked', ({ reason }) => {
+        window.location.assign(`/login?reason=${encodeURIComponent(reason)}`)
+      })
+    })
+    return () => {
+      closed = true
+      socket?.close()
+    }
+  }, [])
+  return (
+    <>
+      <span className={`live-dot live-${state}`} data-testid="live-state" data-state={state} title={state === 'online' ? 'Связь с сервером есть: обновления приходят сразу' : 'Нет связи с сервером: обновления придут после переподключения'}>
+        <span className="visually-hidden">{state === 'online' ? 'В сети' : 'Нет связи'}</span>
+      </span>
+      {notice ? (
+        <p className="notice" role="status">
+          {notice}
+        </p>
+      ) : null}
+    </>
+  )
+}

@@ -1,0 +1,71 @@
+// Environment, parsed once with zod at start-up. A bad value stops the
+// process with a message naming the variable (STYLE.md, point 7).
+import { z } from 'zod'
+
+const roles = ['web', 'intake', 'worker'] as const
+export type ProcessRole = (typeof roles)[number]
+
+const boolish = z
+  .enum(['1', '0', 'true', 'false', 'on', 'off', 'yes', 'no'])
+  .transform((v) => ['1', 'true', 'on', 'yes'].includes(v))
+
+const EnvSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('production'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  /** Public base URL used in links and printed at start-up. */
+  PUBLIC_URL: z.string().url().optional(),
+  /** PostgreSQL server; absent means the embedded PGlite under DATA_DIR. */
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'должен начинаться с postgresql://')
+    .optional(),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  DATA_DIR: z.string().min(1).default('./data'),
+  /** Comma-separated list of web, intake, worker; "all" by default. */
+  ROLE: z
+    .string()
+    .default('all')
+    .transform((v, ctx) => {
+      if (v.trim() === 'all') return [...roles]
+      const list = v.split(',').map((s) => s.trim()).filter(Boolean)
+      const bad = list.filter((r) => !(roles as readonly string[]).includes(r))
+      if (bad.length || list.length === 0) {
+        ctx.addIssue({ code: 'custom', message: `неизвестная роль: ${bad.join(', ') || '(пусто)'}; допустимы web, intake, worker или all` })
+        return z.NEVER
+      }
+      return [...new Set(list)] as ProcessRole[]
+    }),
+  /** Secret for signing session cookies; generated into DATA_DIR when absent (embedded default only). */
+  SESSION_SECRET: z.string().min(32, 'нужно не менее 32 символов').optional(),
+  SESSION_TTL_DAYS: z.coerce.number().int().min(1).max(90).default(14),
+  /** Seed demo organisations and logins: auto = only on the embedded default with an empty database. */
+  DEMO_DATA: z.enum(['auto', 'on', 'off']).default('auto'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Bearer token for /metrics from non-loopback addresses; without it /metrics answers loopback only. */
+  METRICS_TOKEN: z.string().min(16).optional(),
+  /** Trust X-Forwarded-For from this many proxies (behind a load balancer). */
+  TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'должен начинаться с redis://').optional(),
+  SECURE_COOKIES: boolish.optional(),
+})
+
+export type Env = z.infer<typeof EnvSchema>
+
+/** Parses the environment; throws an Error whose message names every bad variable. */
+export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
+  // Empty strings mean "not set": shells and .env files produce them often.
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''))
+  const result = EnvSchema.safeParse(cleaned)
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`)
+    throw new Error(`Неверная конфигурация окружения (invalid environment):\n${lines.join('\n')}`)
+  }
+  return result.data
+}
+
+let cached: Env | undefined
+export function env(): Env {
+  cached ??= parseEnv()
+  return cached
+}
