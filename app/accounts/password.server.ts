@@ -1,8 +1,8 @@
 // Password hashing: argon2id with OWASP's minimum parameters (19 MiB, t=2, p=1).
 import { randomInt } from 'node:crypto'
-import { hash, verify, Algorithm } from '@node-rs/argon2'
+import { hash, verify } from '@node-rs/argon2'
 
-const OPTIONS = { algorithm: Algorithm.Argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 }
+const OPTIONS = { algorithm: 2 /* Algorithm.Argon2id: a const enum, not importable under isolatedModules */, memoryCost: 19_456, timeCost: 2, parallelism: 1 }
 
 export function hashPassword(password: string) {
   return hash(password, OPTIONS)
