@@ -79,7 +79,7 @@ export function createHttpApp({ env, build, health }: HttpOptions) {
       },
     }),
   )
-  app.use(rateLimiter(Number(process.env.RATE_LIMIT_FACTOR ?? 1)))
+  app.use(rateLimiter(env.RATE_LIMIT_FACTOR))
 
   app.use((req, res, next) => {
     const start = performance.now()

@@ -5,12 +5,13 @@ import { createCookie, redirect } from '@remix-run/node'
 import type { Role } from '~/generated/prisma/enums'
 import { kickSessions } from '~/realtime/publish.server'
 import { prisma } from '~/utils/db.server'
+import { env } from '~/utils/env.server'
 import { singleton } from '~/utils/singleton.server'
 
 const TOUCH_EVERY_MS = 10 * 60_000
 
 function ttlMs() {
-  return Number(process.env.SESSION_TTL_DAYS ?? 14) * 24 * 60 * 60_000
+  return env().SESSION_TTL_DAYS * 24 * 60 * 60_000
 }
 
 export const sessionCookie = () =>
@@ -21,7 +22,7 @@ export const sessionCookie = () =>
       httpOnly: true,
       sameSite: 'lax',
       path: '/',
-      secure: process.env.SECURE_COOKIES === 'true' || process.env.SECURE_COOKIES === '1',
+      secure: env().SECURE_COOKIES === true,
       secrets: secret.split(','),
       maxAge: ttlMs() / 1000,
     })

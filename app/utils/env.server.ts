@@ -48,12 +48,14 @@ const EnvSchema = z.object({
   TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'должен начинаться с redis://').optional(),
   SECURE_COOKIES: boolish.optional(),
+  /** Multiplies the per-address rate limits (benchmarks and tests from one address raise it). */
+  RATE_LIMIT_FACTOR: z.coerce.number().positive().max(100_000).default(1),
 })
 
 export type Env = z.infer<typeof EnvSchema>
 
 /** Parses the environment; throws an Error whose message names every bad variable. */
-export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
+export function parseEnv(source: Record<string, string | undefined> = process.env): Env {
   // Empty strings mean "not set": shells and .env files produce them often.
   const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''))
   const result = EnvSchema.safeParse(cleaned)
