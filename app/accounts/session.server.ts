@@ -114,8 +114,16 @@ export async function getUserByCookieHeader(cookieHeader: string | null | undefi
   return { ...user, sessionId }
 }
 
+// Parallel loaders of one page (layout + page) share one session lookup.
+const perRequest = new WeakMap<Request, Promise<SessionUser | null>>()
+
 export function getSessionUser(request: Request) {
-  return getUserByCookieHeader(request.headers.get('Cookie'))
+  let pending = perRequest.get(request)
+  if (!pending) {
+    pending = getUserByCookieHeader(request.headers.get('Cookie'))
+    perRequest.set(request, pending)
+  }
+  return pending
 }
 
 function loginRedirect(request: Request) {

@@ -16,8 +16,8 @@ export function LiveConnection() {
       socket.on('disconnect', () => setState('offline'))
       socket.on('connect_error', () => setState('offline'))
       socket.on('notice', (n) => setNotice(n.text))
-      socket.on('session:revoked', ({ reason }) => {
-        window.location.assign(`/login?reason=${encodeURIComponent(reason)}`)
+      socket.on('session:revoked', () => {
+        window.location.assign('/login?revoked=1')
       })
     })
     return () => {

@@ -38,6 +38,11 @@ export default function Login() {
         <p className="brand">ФИС ОКО · поддержка</p>
         <h1 id="login-title">Вход в личный кабинет</h1>
         <p className="hint">Используйте логин и пароль, выданные координатором (например, edu293379 для ОО, reg29_m019 для МОУО).</p>
+        {params.get('revoked') && !errors.form ? (
+          <p className="alert alert-info" role="status">
+            Сеанс завершён: выполнен выход на всех устройствах, сменён пароль или роль. Войдите снова.
+          </p>
+        ) : null}
         {errors.form ? (
           <p className="alert alert-error" role="alert">
             {errors.form}

@@ -56,6 +56,13 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPo
   })
 
   let stopped = false
+  worker.on('exit', (code) => {
+    if (stopped) return
+    // Without its database the process is useless: fail fast so a supervisor restarts it.
+    console.error(`Встроенная база данных остановилась (код ${code}); процесс завершается.`)
+    process.exit(70)
+  })
+  worker.on('error', (error) => console.error('embedded PostgreSQL worker error', error))
   return {
     url: `postgresql://postgres@localhost/postgres?host=${encodeURIComponent(socketDir)}`,
     async stop() {
