@@ -9,6 +9,7 @@ import { createRequestHandler } from '@remix-run/express'
 import type { ServerBuild } from '@remix-run/node'
 import { prisma } from '../app/utils/db.server.ts'
 import { logger } from '../app/utils/logger.server.ts'
+import { requestScope } from '../app/utils/request-memo.server.ts'
 import type { Env } from '../app/utils/env.server.ts'
 import { metricsMiddleware, registry } from './metrics.ts'
 import { rateLimiter } from './rate-limit.ts'
@@ -91,6 +92,8 @@ export function createHttpApp({ env, build, health }: HttpOptions) {
     next()
   })
 
+  // One memo scope per request (app/utils/request-memo.server.ts).
+  app.use((_req, _res, next) => requestScope.run(new Map(), next))
   app.all(
     '*',
     createRequestHandler({

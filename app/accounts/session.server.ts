@@ -6,6 +6,7 @@ import type { Role } from '~/generated/prisma/enums'
 import { kickSessions } from '~/realtime/publish.server'
 import { prisma } from '~/utils/db.server'
 import { env } from '~/utils/env.server'
+import { memoizeInRequest } from '~/utils/request-memo.server'
 import { singleton } from '~/utils/singleton.server'
 
 const TOUCH_EVERY_MS = 10 * 60_000
@@ -114,16 +115,10 @@ export async function getUserByCookieHeader(cookieHeader: string | null | undefi
   return { ...user, sessionId }
 }
 
-// Parallel loaders of one page (layout + page) share one session lookup.
-const perRequest = new WeakMap<Request, Promise<SessionUser | null>>()
-
 export function getSessionUser(request: Request) {
-  let pending = perRequest.get(request)
-  if (!pending) {
-    pending = getUserByCookieHeader(request.headers.get('Cookie'))
-    perRequest.set(request, pending)
-  }
-  return pending
+  const cookie = request.headers.get('Cookie')
+  // Layout and page loaders of one request share one lookup.
+  return memoizeInRequest(`session:${cookie ?? ''}`, () => getUserByCookieHeader(cookie))
 }
 
 function loginRedirect(request: Request) {
