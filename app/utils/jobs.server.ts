@@ -53,10 +53,8 @@ export async function startJobQueue(options: { connectionString: string; work: b
       retryBackoff: true,
     })
     if (options.work) {
-      await instance.work(spec.name, { pollingIntervalSeconds: 1 }, async (jobs) => {
-        for (const job of jobs) {
-          await spec.handler(job.data, { id: job.id, retryCount: (job as unknown as { retryCount?: number }).retryCount ?? 0 })
-        }
+      await instance.work(spec.name, { pollingIntervalSeconds: 1, includeMetadata: true }, async (jobs) => {
+        for (const job of jobs) await spec.handler(job.data, { id: job.id, retryCount: job.retryCount })
       })
       if (spec.cron) await instance.schedule(spec.name, spec.cron)
     }
