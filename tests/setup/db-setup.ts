@@ -1,0 +1,51 @@
+// Runs before every test file, in its worker: a database of its own, the
+// session secret, and the Epic Stack habit that an unexpected console.error
+// fails the test.
+import { afterAll, afterEach, beforeAll, beforeEach, inject, vi, type MockInstance } from 'vitest'
+import { format } from 'node:util'
+import { disconnectPrisma } from '~/utils/db.server'
+import { createTestDatabase, type TestDatabase } from './database.ts'
+
+process.env.SESSION_SECRET ??= 'test-session-secret-of-at-least-32-characters'
+process.env.NODE_ENV = 'test'
+process.env.LOG_LEVEL ??= 'silent'
+// A few connections are enough for a test file (the server's limit is shared).
+process.env.DATABASE_POOL_SIZE ??= '4'
+
+let database: TestDatabase | undefined
+
+beforeAll(async () => {
+  database = await createTestDatabase(inject('testDatabase'))
+  process.env.DATABASE_URL = database.url
+})
+
+afterAll(async () => {
+  await disconnectPrisma()
+  await database?.drop()
+  database = undefined
+})
+
+let consoleError: MockInstance<typeof console.error>
+let unexpected: string[] = []
+const originalConsoleError = console.error
+
+beforeEach(() => {
+  unexpected = []
+  consoleError = vi.spyOn(console, 'error')
+  // A test that expects an error log replaces this with
+  // `vi.mocked(console.error).mockImplementation(() => {})` and asserts on the calls.
+  consoleError.mockImplementation((...args: unknown[]) => {
+    originalConsoleError(...args)
+    unexpected.push(format(...args))
+  })
+})
+
+afterEach(() => {
+  const messages = unexpected
+  consoleError.mockRestore()
+  if (messages.length > 0) {
+    throw new Error(
+      `console.error was called during the test (replace its implementation if that is expected):\n${messages.join('\n')}`,
+    )
+  }
+})
