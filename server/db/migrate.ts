@@ -66,6 +66,18 @@ export async function migrate(connectionString: string, dir = MIGRATIONS_DIR): P
       const id = randomUUID()
       await client.query('BEGIN')
       try {
+        // Re-check inside the transaction: on PGlite every connection shares
+        // one session, so the advisory lock does not exclude a racing caller,
+        // but transactions are serialised, so this read sees its commit.
+        const again = await client.query(
+          'SELECT 1 FROM "_prisma_migrations" WHERE migration_name = $1 AND finished_at IS NOT NULL AND rolled_back_at IS NULL',
+          [m.name],
+        )
+        if (again.rowCount) {
+          await client.query('COMMIT')
+          result.alreadyApplied++
+          continue
+        }
         await client.query(m.sql)
         await client.query(
           `INSERT INTO "_prisma_migrations" (id, checksum, migration_name, started_at, finished_at, applied_steps_count)
