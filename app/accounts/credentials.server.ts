@@ -48,7 +48,8 @@ export async function issueOrgCredentials(actor: Actor, orgId: number, meta: Met
     const user = await tx.user.upsert({
       where: { login: org.login },
       create: { login: org.login, fullName: `Координатор: ${org.name}`, role, organizationId: org.id, passwordHash, mustChangePassword: true },
-      update: { passwordHash, mustChangePassword: true, passwordChangedAt: new Date() },
+      // Issuing new credentials is how a coordinator restores access: re-enable.
+      update: { passwordHash, mustChangePassword: true, passwordChangedAt: new Date(), disabled: false },
     })
     await tx.session.deleteMany({ where: { userId: user.id } })
     await audit(
@@ -151,21 +152,30 @@ export const NewTeacherSchema = z.object({
 export async function createTeacher(actor: Actor, input: z.infer<typeof NewTeacherSchema>, meta: Meta = {}) {
   if (actor.role !== 'SCHOOL_COORDINATOR') throw forbidden('Учётные записи экспертов создаёт школьный координатор.')
   const school = actor.organization
-  const taken = await prisma.user.findMany({ where: { organizationId: school.id, role: 'TEACHER_EXPERT' }, select: { login: true } })
-  const numbers = new Set(taken.map((u) => Number(u.login.split('_t')[1])))
-  let n = 1
-  while (numbers.has(n)) n++
-  if (n > 999) throw new Response('Достигнуто максимальное число экспертов школы (999).', { status: 409 })
-  const login = teacherLogin(school.login, n)
   const password = generateOneTimePassword()
   const passwordHash = await hashPassword(password)
-  await prisma.$transaction(async (tx) => {
-    await tx.user.create({
-      data: { login, fullName: input.fullName, email: input.email ?? null, role: 'TEACHER_EXPERT', organizationId: school.id, passwordHash, mustChangePassword: true },
-    })
-    await audit({ action: 'user.created', actor, targetLogin: login, targetOrgId: school.id, ip: meta.ip, details: { role: 'TEACHER_EXPERT' } }, tx)
-  })
-  return { login, password, fullName: input.fullName }
+  // Two coordinators' tabs may pick the same number at once: the unique login
+  // refuses the second, which then takes the next free number.
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const taken = await prisma.user.findMany({ where: { login: { startsWith: `${school.login}_t` } }, select: { login: true } })
+    const numbers = new Set(taken.map((u) => Number(u.login.split('_t')[1])))
+    let n = 1
+    while (numbers.has(n)) n++
+    if (n > 999) throw new Response('Достигнуто максимальное число экспертов школы (999).', { status: 409 })
+    const login = teacherLogin(school.login, n)
+    try {
+      await prisma.$transaction(async (tx) => {
+        await tx.user.create({
+          data: { login, fullName: input.fullName, email: input.email ?? null, role: 'TEACHER_EXPERT', organizationId: school.id, passwordHash, mustChangePassword: true },
+        })
+        await audit({ action: 'user.created', actor, targetLogin: login, targetOrgId: school.id, ip: meta.ip, details: { role: 'TEACHER_EXPERT' } }, tx)
+      })
+      return { login, password, fullName: input.fullName }
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'P2002') throw error
+    }
+  }
+  throw new Response('Не удалось подобрать логин эксперта: повторите попытку.', { status: 409 })
 }
 
 async function requireManagedTeacher(actor: Actor, userId: number, meta: Meta) {

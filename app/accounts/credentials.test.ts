@@ -66,6 +66,16 @@ describe('issueOrgCredentials', () => {
     expect(college.parentName).toBe('Архангельская область(reg290000)')
   })
 
+  it('re-enables a disabled coordinator account, so the new password works', async () => {
+    const moUo = await actorFor('reg29_m001')
+    const school = await org('edu290004')
+    await issueOrgCredentials(moUo, school.id, META)
+    await prisma.user.update({ where: { login: 'edu290004' }, data: { disabled: true } })
+    const issued = await issueOrgCredentials(moUo, school.id, META)
+    expect((await user('edu290004')).disabled).toBe(false)
+    expect((await signIn({ login: 'edu290004', password: issued.password }, META)).status).toBe('success')
+  })
+
   it('answers 404 for an unknown organisation', async () => {
     expect((await thrownResponse(async () => issueOrgCredentials(await actorFor('reg29_m001'), 987_654))).status).toBe(404)
   })
@@ -97,6 +107,13 @@ describe('teacher experts', () => {
     expect(await user('edu290001_t02')).toMatchObject({ role: 'TEACHER_EXPERT', organizationId: school.organization.id, email: 'petrova@example.org', mustChangePassword: true })
     expect(await signIn({ login: first.login, password: first.password }, META)).toMatchObject({ status: 'success', mustChangePassword: true })
     expect(await auditFor('user.created', 'edu290001_t02')).toMatchObject([{ actorLogin: 'edu290001', details: { role: 'TEACHER_EXPERT' } }])
+  })
+
+  it('gives simultaneous creations distinct logins', async () => {
+    const coordinator = await actorFor('edu290001')
+    const made = await Promise.all([1, 2, 3].map((i) => createTeacher(coordinator, { fullName: `Одновременный Эксперт ${i}` }, META)))
+    expect(new Set(made.map((m) => m.login)).size).toBe(3)
+    for (const m of made) expect(m.login).toMatch(/^edu290001_t\d{2}$/)
   })
 
   it('only a school coordinator creates them', async () => {

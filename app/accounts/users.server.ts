@@ -56,11 +56,11 @@ export const ChangeRoleSchema = z.object({
 })
 
 export async function changeRole(actor: Actor, input: z.infer<typeof ChangeRoleSchema>, meta: { ip?: string } = {}) {
+  const user = await prisma.user.findUnique({ where: { id: input.userId }, include: { organization: true } })
   if (actor.role !== 'ADMIN') {
-    await audit({ action: 'user.role_changed', outcome: 'denied', actor, ip: meta.ip, details: { userId: input.userId } })
+    await audit({ action: 'user.role_changed', outcome: 'denied', actor, targetLogin: user?.login ?? null, ip: meta.ip, details: { userId: input.userId, to: input.role } })
     throw new Response('Менять роли может только администратор.', { status: 403 })
   }
-  const user = await prisma.user.findUnique({ where: { id: input.userId }, include: { organization: true } })
   if (!user) throw new Response('Учётная запись не найдена.', { status: 404 })
   if (user.id === actor.id && input.role !== 'ADMIN') {
     return { status: 'error' as const, message: 'Нельзя снять роль администратора с самого себя: попросите другого администратора.' }
