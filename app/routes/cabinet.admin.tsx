@@ -17,6 +17,7 @@ export default function AdminLayout() {
         </NavLink>
         <NavLink to="/cabinet/orgs">Организации</NavLink>
         <NavLink to="/cabinet/admin/audit">Журнал аудита</NavLink>
+        <NavLink to="/cabinet/admin/outbox">Исходящая почта</NavLink>
       </nav>
       <Outlet />
     </>

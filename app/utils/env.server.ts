@@ -48,6 +48,14 @@ const EnvSchema = z.object({
   TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'должен начинаться с redis://').optional(),
   SECURE_COOKIES: boolish.optional(),
+  /** Outgoing mail relay (smtp:// or smtps://); absent means the file outbox under DATA_DIR/outbox. */
+  SMTP_URL: z.string().regex(/^smtps?:\/\//, 'должен начинаться с smtp:// или smtps://').optional(),
+  /** Sender of outgoing mail. */
+  MAIL_FROM: z.string().min(3).default('Техподдержка ФИС ОКО <support@oko-support.local>'),
+  /** Meilisearch server for search; absent means PostgreSQL full-text search in the same database. */
+  MEILI_URL: z.string().regex(/^https?:\/\//, 'должен начинаться с http:// или https://').optional(),
+  /** Meilisearch API key (the master key or a key with index and settings rights). */
+  MEILI_KEY: z.string().min(1).optional(),
   /** Multiplies the per-address rate limits (benchmarks and tests from one address raise it). */
   RATE_LIMIT_FACTOR: z.coerce.number().positive().max(100_000).default(1),
 })
