@@ -1,0 +1,598 @@
+// The PostgreSQL engine (the embedded default; also on a real server).
+//
+// Matching: the `russian` text-search configuration (Snowball stems) on a
+// generated tsvector column with ё folded (migration 20261126130000_search).
+// A query is turned into "slots", one per meaningful word; a slot is an OR of
+// alternatives: the word's lexeme, lexemes of vocabulary words within its
+// typo budget (pg_trgm similarity on SearchWord, then edit distance), a
+// prefix (`lexeme:*`) for the word being typed, and synonym groups (which may
+// span several words). The tsquery is built from lexemes Postgres produced
+// from sanitised words, and always passed as a parameter.
+//
+// Ranking: first every slot must match (AND); when that yields too few
+// documents, documents matching most slots follow (OR over the selective
+// slots, ordered by IDF-weighted coverage). Within the same coverage, ts_rank
+// (title A > question B > answer C > tags D) with official answers weighted
+// up, so an official answer comes first among comparable matches.
+//
+// Reindex without downtime: documents are loaded into shadow tables
+// (SearchDocument_next, SearchWord_next) while searches keep reading the
+// live ones; one short transaction then drops the live tables and renames the
+// shadows (and their indexes) into place. Changes made while the build runs
+// are replayed from the outbox by the caller (app/search/outbox.server.ts).
+import pg from 'pg'
+import { analyzeQuery, editDistance, stem, tokenize, typoBudget, isStopWord, matchSynonyms, type StemmedSynonymGroup } from './analyze.ts'
+import {
+  DEFAULT_LIMIT,
+  MAX_LIMIT,
+  FACET_FIELDS,
+  type EngineHealth,
+  type FacetCounts,
+  type FacetField,
+  type ReindexProgress,
+  type ReindexResult,
+  type SearchDoc,
+  type SearchEngine,
+  type SearchFilters,
+  type SearchHit,
+  type SearchQuery,
+  type SearchResult,
+  type Viewer,
+} from './engine.ts'
+import { documentSnippet, escapeHtml, highlightText, wordMatcher } from './highlight.ts'
+
+/** The little SQL surface the engine needs (a pg Pool fits; tests may pass their own). */
+export interface Sql {
+  query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>
+  /** Runs `fn` on one connection between BEGIN and COMMIT. */
+  transaction<T>(fn: (sql: Sql) => Promise<T>): Promise<T>
+  end(): Promise<void>
+}
+
+export function pgSql(options: { connectionString: string; max?: number }): Sql {
+  const pool = new pg.Pool({ connectionString: options.connectionString, max: options.max ?? 4 })
+  // An idle client's error (the server restarted) must not crash the process.
+  pool.on('error', () => undefined)
+  const onClient = (client: pg.PoolClient): Sql => ({
+    async query<T>(text: string, params?: unknown[]) {
+      return (await client.query(text, params as unknown[])).rows as T[]
+    },
+    transaction: () => {
+      throw new Error('nested transactions are not supported')
+    },
+    end: async () => undefined,
+  })
+  return {
+    async query<T>(text: string, params?: unknown[]) {
+      return (await pool.query(text, params as unknown[])).rows as T[]
+    },
+    async transaction<T>(fn: (sql: Sql) => Promise<T>) {
+      const client = await pool.connect()
+      try {
+        await client.query('BEGIN')
+        const result = await fn(onClient(client))
+        await client.query('COMMIT')
+        return result
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined)
+        throw error
+      } finally {
+        client.release()
+      }
+    },
+    end: () => pool.end(),
+  }
+}
+
+const DOCS = '"SearchDocument"'
+const WORDS = '"SearchWord"'
+/** Index names the migration gives; a reindex builds the same ones on the shadow table. */
+const DOC_INDEXES = [
+  { name: 'SearchDocument_tsv_idx', def: (t: string) => `CREATE INDEX "%" ON ${t} USING GIN ("tsv")` },
+  { name: 'SearchDocument_kind_visibility_idx', def: (t: string) => `CREATE INDEX "%" ON ${t} ("kind", "visibility")` },
+]
+const WORD_INDEXES = [{ name: 'SearchWord_word_idx', def: (t: string) => `CREATE INDEX "%" ON ${t} USING GIN ("word" gin_trgm_ops)` }]
+
+/** Words shorter than this are not typo-corrected; longer ones are not words. */
+const MIN_WORD = 3
+const MAX_WORD = 30
+/** A slot whose words are in more than this share of documents does not widen an OR query. */
+const COMMON_SHARE = 0.2
+const OFFICIAL_BOOST = 1.5
+const BATCH = 500
+
+interface Term {
+  lexeme: string
+  prefix: boolean
+}
+/** OR of terms. */
+type Part = Term[]
+/** AND of parts. */
+type Alternative = Part[]
+interface Slot {
+  alternatives: Alternative[]
+  /** Documents holding the slot's commonest word (approximate; 0 when unknown). */
+  df: number
+  /** Known to match nothing (no lexeme, no typo candidate): dropped from OR queries. */
+  dead: boolean
+}
+
+function quoteLexeme(t: Term) {
+  return `'${t.lexeme.replace(/\\/g, '\\\\').replace(/'/g, "''")}'${t.prefix ? ':*' : ''}`
+}
+function partText(p: Part) {
+  const terms = [...new Map(p.map((t) => [quoteLexeme(t), t])).keys()]
+  return terms.length === 1 ? terms[0] : `(${terms.join(' | ')})`
+}
+function alternativeText(a: Alternative) {
+  return a.length === 1 ? partText(a[0]) : `(${a.map(partText).join(' & ')})`
+}
+function slotText(s: Slot) {
+  const alts = [...new Set(s.alternatives.map(alternativeText))]
+  return alts.length === 1 ? alts[0] : `(${alts.join(' | ')})`
+}
+
+/** Lexemes and prefixes a slot matches (for highlighting). */
+function slotTerms(slots: Slot[]) {
+  const stems = new Set<string>()
+  const prefixes = new Set<string>()
+  for (const s of slots) for (const a of s.alternatives) for (const p of a) for (const t of p) (t.prefix ? prefixes : stems).add(t.lexeme)
+  return { stems, prefixes }
+}
+
+interface DocRow {
+  id: string
+  kind: SearchDoc['kind']
+  sourceId: string
+  url: string
+  title: string
+  question: string
+  answer: string
+  official: boolean
+  study: string | null
+  subject: string | null
+  grade: number | null
+  task: string | null
+  year: number | null
+  score: number
+  total: string
+}
+
+/** Removes characters that have no business in indexed text (NUL breaks PostgreSQL text). */
+function cleanText(text: string) {
+  return text.replace(/\u0000/g, '').replace(/[\u0001-\u0008\u000b\u000c\u000e-\u001f]/g, ' ')
+}
+
+function docRecord(d: SearchDoc) {
+  return {
+    id: d.id,
+    kind: d.kind,
+    sourceId: d.sourceId,
+    url: d.url,
+    title: cleanText(d.title),
+    question: cleanText(d.question),
+    answer: cleanText(d.answer),
+    official: d.official,
+    study: d.study,
+    subject: d.subject,
+    grade: d.grade,
+    task: d.task,
+    year: d.year,
+    visibility: d.visibility,
+    orgIds: d.orgIds,
+    updatedAt: d.updatedAt.toISOString(),
+  }
+}
+
+const RECORD_COLUMNS = `id text, kind text, "sourceId" text, url text, title text, question text, answer text, official boolean,
+  study text, subject text, grade int, task text, year int, visibility text, "orgIds" int[], "updatedAt" timestamptz`
+const INSERT_COLUMNS = `id, kind, "sourceId", url, title, question, answer, official, study, subject, grade, task, year, visibility, "orgIds", "updatedAt"`
+const SELECT_RECORD = `x.id, x.kind, x."sourceId", x.url, x.title, x.question, x.answer, x.official, x.study, x.subject, x.grade, x.task, x.year,
+  x.visibility::"SearchVisibility", coalesce(x."orgIds", '{}'), x."updatedAt" AT TIME ZONE 'UTC'`
+
+/** Distinct words of documents worth keeping for typo correction, with how many documents hold each word's stem. */
+function vocabulary(docs: SearchDoc[], into = new Map<string, Set<string>>(), stemCounts = new Map<string, number>()) {
+  for (const d of docs) {
+    const stems = new Set<string>()
+    for (const w of tokenize(`${d.title} ${d.question} ${d.answer} ${d.subject ?? ''}`)) {
+      if (w.length < MIN_WORD || w.length > MAX_WORD || /^\d+$/.test(w) || isStopWord(w)) continue
+      const s = stem(w)
+      stems.add(s)
+      let forms = into.get(s)
+      if (!forms) into.set(s, (forms = new Set()))
+      forms.add(w)
+    }
+    for (const s of stems) stemCounts.set(s, (stemCounts.get(s) ?? 0) + 1)
+  }
+  return { forms: into, stemCounts }
+}
+
+export class PostgresEngine implements SearchEngine {
+  readonly name = 'postgres' as const
+  private synonyms: { groups: StemmedSynonymGroup[]; loadedAt: number } | null = null
+  private docCount: { n: number; at: number } | null = null
+
+  constructor(
+    private readonly sql: Sql,
+    private readonly options: { ownsSql?: boolean; synonymTtlMs?: number } = {},
+  ) {}
+
+  async init() {
+    await this.sql.query(`SELECT 1 FROM ${DOCS} LIMIT 0`)
+    await this.loadSynonyms()
+  }
+
+  /**
+   * Synonym groups as PostgreSQL lexeme sequences: the given groups, or the
+   * SearchSynonym table (which administrators edit; re-read every minute so
+   * that other processes see an edit too).
+   */
+  private async loadSynonyms(groups?: string[][]): Promise<StemmedSynonymGroup[]> {
+    const source = groups
+      ? `SELECT g.ord AS id, ARRAY(SELECT jsonb_array_elements_text(g.terms)) AS terms FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS g(terms, ord)`
+      : `SELECT id, terms FROM "SearchSynonym"`
+    const rows = await this.sql.query<{ id: number; members: string[][] | null }>(
+      `SELECT s.id, (SELECT json_agg(lx ORDER BY m.ord) FROM unnest(s.terms) WITH ORDINALITY AS m(term, ord),
+           LATERAL (SELECT array_agg(u.lexeme ORDER BY u.positions[1]) AS lx FROM unnest(to_tsvector('russian', translate(m.term, 'ёЁ', 'еЕ'))) u) l
+           WHERE l.lx IS NOT NULL) AS members
+       FROM (${source}) s ORDER BY s.id`,
+      groups ? [JSON.stringify(groups)] : [],
+    )
+    const stemmed = rows.map((r) => ({ members: (r.members ?? []).filter((m) => m.length > 0) })).filter((g) => g.members.length > 1)
+    this.synonyms = { groups: stemmed, loadedAt: Date.now() }
+    return stemmed
+  }
+
+  private async synonymGroups() {
+    const ttl = this.options.synonymTtlMs ?? 60_000
+    if (!this.synonyms || Date.now() - this.synonyms.loadedAt > ttl) return this.loadSynonyms()
+    return this.synonyms.groups
+  }
+
+  /** Uses these groups now (the caller has saved them in SearchSynonym, which later refreshes read). */
+  async setSynonyms(groups: string[][]) {
+    await this.loadSynonyms(groups)
+  }
+
+  private async documentCount() {
+    if (this.docCount && Date.now() - this.docCount.at < 60_000) return this.docCount.n
+    const [row] = await this.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${DOCS}`)
+    this.docCount = { n: row.n, at: Date.now() }
+    return row.n
+  }
+
+  async index(docs: SearchDoc[]) {
+    for (let i = 0; i < docs.length; i += BATCH) {
+      const batch = docs.slice(i, i + BATCH)
+      await this.insertDocs(DOCS, batch, 'upsert')
+      const { forms, stemCounts } = vocabulary(batch)
+      await this.insertWords(WORDS, forms, stemCounts, 'add')
+    }
+    this.docCount = null
+  }
+
+  private async insertDocs(table: string, docs: SearchDoc[], mode: 'upsert' | 'ignore') {
+    const conflict =
+      mode === 'upsert'
+        ? `ON CONFLICT (id) DO UPDATE SET kind = EXCLUDED.kind, "sourceId" = EXCLUDED."sourceId", url = EXCLUDED.url, title = EXCLUDED.title,
+           question = EXCLUDED.question, answer = EXCLUDED.answer, official = EXCLUDED.official, study = EXCLUDED.study,
+           subject = EXCLUDED.subject, grade = EXCLUDED.grade, task = EXCLUDED.task, year = EXCLUDED.year,
+           visibility = EXCLUDED.visibility, "orgIds" = EXCLUDED."orgIds", "updatedAt" = EXCLUDED."updatedAt"`
+        : 'ON CONFLICT (id) DO NOTHING'
+    await this.sql.query(
+      `INSERT INTO ${table} (${INSERT_COLUMNS})
+       SELECT ${SELECT_RECORD} FROM jsonb_to_recordset($1::jsonb) AS x(${RECORD_COLUMNS}) ${conflict}`,
+      [JSON.stringify(docs.map(docRecord))],
+    )
+  }
+
+  private async insertWords(table: string, forms: Map<string, Set<string>>, stemCounts: Map<string, number>, mode: 'add' | 'set') {
+    const words: string[] = []
+    const counts: number[] = []
+    for (const [s, set] of forms) for (const w of set) {
+      words.push(w)
+      counts.push(stemCounts.get(s) ?? 1)
+    }
+    for (let i = 0; i < words.length; i += 5000) {
+      await this.sql.query(
+        `INSERT INTO ${table} (word, lexeme, ndoc)
+         SELECT t.w, l.lexeme, t.n FROM unnest($1::text[], $2::int[]) AS t(w, n),
+           LATERAL (SELECT (tsvector_to_array(to_tsvector('russian', t.w)))[1] AS lexeme) l
+         WHERE l.lexeme IS NOT NULL
+         ON CONFLICT (word) DO ${mode === 'add' ? `UPDATE SET ndoc = ${table}.ndoc + 1` : 'NOTHING'}`,
+        [words.slice(i, i + 5000), counts.slice(i, i + 5000)],
+      )
+    }
+  }
+
+  async remove(ids: string[]) {
+    if (ids.length === 0) return
+    await this.sql.query(`DELETE FROM ${DOCS} WHERE id = ANY($1::text[])`, [ids])
+    this.docCount = null
+  }
+
+  /** Turns analysed query words into slots, with one round trip for lexemes, vocabulary and typo candidates. */
+  private async buildSlots(words: { text: string; prefix: boolean }[]): Promise<{ slots: Slot[]; corrected: string[] }> {
+    if (words.length === 0) return { slots: [], corrected: [] }
+    const rows = await this.sql.query<{
+      ord: number
+      lex: string[]
+      known: { ndoc: number } | null
+      prefixKnown: boolean | null
+      near: { w: string; l: string; n: number }[] | null
+    }>(
+      `SELECT t.ord::int AS ord,
+         tsvector_to_array(to_tsvector('russian', t.w)) AS lex,
+         (SELECT json_build_object('ndoc', s.ndoc) FROM ${WORDS} s WHERE s.word = t.w) AS known,
+         CASE WHEN t.p THEN EXISTS (SELECT 1 FROM ${WORDS} s WHERE s.word >= t.w AND s.word < t.w || chr(1114111)) END AS "prefixKnown",
+         CASE WHEN length(t.w) >= ${MIN_WORD + 1} AND t.w !~ '^[0-9]+$' AND NOT EXISTS (SELECT 1 FROM ${WORDS} s WHERE s.word = t.w) THEN
+           (SELECT json_agg(json_build_object('w', c.word, 'l', c.lexeme, 'n', c.ndoc))
+              FROM (SELECT word, lexeme, ndoc FROM ${WORDS} WHERE word % t.w ORDER BY word <-> t.w LIMIT 8) c)
+         END AS near
+       FROM unnest($1::text[], $2::bool[]) WITH ORDINALITY AS t(w, p, ord)
+       ORDER BY t.ord`,
+      [words.map((w) => w.text), words.map((w) => w.prefix)],
+    )
+    const slots: (Slot & { key: string | null })[] = []
+    const corrected: string[] = []
+    rows.forEach((r, i) => {
+      const word = words[i]
+      const lexeme = r.lex[0] ?? null
+      const terms: Term[] = []
+      let df = r.known?.ndoc ?? 0
+      if (word.prefix && word.text.length >= MIN_WORD) terms.push({ lexeme: lexeme ?? word.text, prefix: true })
+      else if (lexeme) terms.push({ lexeme, prefix: false })
+      else if (!word.prefix) return // a stop word of PostgreSQL's list
+      else terms.push({ lexeme: word.text, prefix: false })
+      // Typos: only for words the documents do not have (as typed, or as a prefix being typed).
+      const unknown = word.prefix ? r.prefixKnown === false : !r.known
+      if (unknown && r.near) {
+        const budget = typoBudget(word.text.length)
+        for (const c of r.near) {
+          const d = word.prefix
+            ? Math.min(editDistance(word.text, c.w.slice(0, word.text.length), budget), editDistance(word.text, c.w, budget))
+            : editDistance(word.text, c.w, budget)
+          if (d <= budget) {
+            terms.push({ lexeme: c.l, prefix: false })
+            corrected.push(c.w)
+            df = Math.max(df, c.n)
+          }
+        }
+      }
+      // Words the vocabulary never holds (short ones, numbers, task codes) are not judged.
+      const judged = word.text.length >= MIN_WORD && !/\d/.test(word.text)
+      const dead = judged && !word.prefix && unknown && terms.length === 1
+      slots.push({ alternatives: [[terms]], df, dead, key: lexeme })
+    })
+
+    // Synonyms: members are matched on the slots' own lexemes; a match replaces
+    // its slots by one slot "(these words) | (other member) | …".
+    const groups = await this.synonymGroups()
+    if (groups.length === 0) return { slots, corrected }
+    const keys = slots.map((s) => s.key ?? '\u0000')
+    const matches = matchSynonyms(keys, groups)
+    if (matches.length === 0) return { slots, corrected }
+    const out: Slot[] = []
+    let i = 0
+    for (const m of matches) {
+      while (i < m.start) out.push(slots[i++])
+      const span = slots.slice(m.start, m.start + m.length)
+      const own: Alternative = span.map((s) => s.alternatives[0][0])
+      const alternatives: Alternative[] = [own, ...m.alternatives.map((lexemes) => lexemes.map((l) => [{ lexeme: l, prefix: false }]))]
+      out.push({ alternatives, df: Math.max(...span.map((s) => s.df)), dead: false })
+      i = m.start + m.length
+    }
+    while (i < slots.length) out.push(slots[i++])
+    return { slots: out, corrected }
+  }
+
+  private where(viewer: Viewer, filters: SearchFilters, params: unknown[], skip?: FacetField) {
+    const p = (v: unknown) => {
+      params.push(v)
+      return `$${params.length}`
+    }
+    const clauses: string[] = []
+    if (!viewer.agents) {
+      clauses.push(`d.visibility = 'public'`)
+      clauses.push(`(cardinality(d."orgIds") = 0 OR d."orgIds" && ${p(viewer.orgIds)}::int[])`)
+    }
+    if (filters.kind && skip !== 'kind') clauses.push(`d.kind = ${p(filters.kind)}`)
+    if (filters.study && skip !== 'study') clauses.push(`d.study = ${p(filters.study)}`)
+    if (filters.subject && skip !== 'subject') clauses.push(`d.subject = ${p(filters.subject)}`)
+    if (filters.grade !== undefined && skip !== 'grade') clauses.push(`d.grade = ${p(filters.grade)}`)
+    if (filters.task && skip !== 'task') clauses.push(`d.task = ${p(filters.task)}`)
+    if (filters.year !== undefined && skip !== 'year') clauses.push(`d.year = ${p(filters.year)}`)
+    if (filters.officialOnly && skip !== 'official') clauses.push(`d.official`)
+    return clauses.length ? clauses.join(' AND ') : 'TRUE'
+  }
+
+  async search(query: SearchQuery): Promise<SearchResult> {
+    const started = performance.now()
+    const limit = Math.min(Math.max(query.limit ?? DEFAULT_LIMIT, 1), MAX_LIMIT)
+    const offset = Math.min(Math.max(query.offset ?? 0, 0), 1000)
+    const filters = query.filters ?? {}
+    const notices: string[] = []
+    const analyzed = analyzeQuery(query.q ?? '', { prefix: query.prefix !== false })
+    if (analyzed.shortened) notices.push('Запрос очень длинный: искали по самым значимым словам.')
+    const { slots, corrected } = await this.buildSlots(analyzed.words)
+    const live = slots.filter((s) => !s.dead)
+
+    let rows: DocRow[]
+    let matchSql: { text: string; params: unknown[] } | null = null
+    if (slots.length === 0) {
+      // No words (empty query, only stop words or punctuation): the newest documents, official first.
+      const params: unknown[] = []
+      const where = this.where(query.viewer, filters, params)
+      rows = await this.sql.query<DocRow>(
+        `SELECT d.id, d.kind, d."sourceId", d.url, d.title, d.question, d.answer, d.official, d.study, d.subject, d.grade, d.task, d.year,
+           0::float8 AS score, count(*) OVER () AS total
+         FROM ${DOCS} d WHERE ${where}
+         ORDER BY d.official DESC, d."updatedAt" DESC, d.id LIMIT ${limit} OFFSET ${offset}`,
+        params,
+      )
+      matchSql = { text: 'TRUE', params: [] }
+    } else {
+      const all = slots.map(slotText).join(' & ')
+      if (query.match !== 'any' && !slots.some((s) => s.dead)) {
+        rows = await this.rankAll(all, query.viewer, filters, limit, offset)
+        matchSql = { text: `d.tsv @@ $1::tsquery`, params: [all] }
+      } else rows = []
+      const enough = rows.length > 0 && Number(rows[0].total) >= offset + limit
+      if (!enough && (live.length > 1 || query.match === 'any' || slots.some((s) => s.dead)) && live.length > 0) {
+        const n = await this.documentCount()
+        const selective = live.filter((s) => n === 0 || s.df <= Math.max(50, n * COMMON_SHARE))
+        const widen = selective.length > 0 ? selective : live
+        const any = widen.map(slotText).join(' | ')
+        rows = await this.rankAny(any, live, n, query.viewer, filters, limit, offset)
+        matchSql = { text: `d.tsv @@ $1::tsquery`, params: [any] }
+      }
+    }
+
+    const facets = query.facets?.length && matchSql ? await this.facets(matchSql, query.viewer, filters, query.facets) : {}
+    const { stems, prefixes } = slotTerms(slots)
+    for (const w of analyzed.words) if (!w.prefix) stems.add(stem(w.text))
+    for (const c of corrected) stems.add(stem(c))
+    const matches = wordMatcher({ stems, prefixes: analyzed.words.filter((w) => w.prefix).map((w) => w.text).concat([...prefixes]) })
+    const highlight = query.highlight !== false
+    const hits: SearchHit[] = rows.map((r) => ({
+      id: r.id,
+      kind: r.kind,
+      sourceId: r.sourceId,
+      url: r.url,
+      score: Number(r.score),
+      title: highlight && slots.length ? highlightText(r.title, matches) : escapeHtml(r.title),
+      snippet: highlight && slots.length ? documentSnippet(r, matches) : documentSnippet(r, () => false),
+      official: r.official,
+      study: r.study,
+      subject: r.subject,
+      grade: r.grade,
+      task: r.task,
+      year: r.year,
+    }))
+    return { hits, facets, total: rows.length ? Number(rows[0].total) : 0, tookMs: Math.round((performance.now() - started) * 10) / 10, notices }
+  }
+
+  private async rankAll(tsquery: string, viewer: Viewer, filters: SearchFilters, limit: number, offset: number) {
+    const params: unknown[] = [tsquery]
+    const where = this.where(viewer, filters, params)
+    return this.sql.query<DocRow>(
+      `SELECT d.id, d.kind, d."sourceId", d.url, d.title, d.question, d.answer, d.official, d.study, d.subject, d.grade, d.task, d.year,
+         ts_rank(d.tsv, $1::tsquery) * CASE WHEN d.official THEN ${OFFICIAL_BOOST} ELSE 1 END AS score, count(*) OVER () AS total
+       FROM ${DOCS} d WHERE d.tsv @@ $1::tsquery AND ${where}
+       ORDER BY score DESC, d."updatedAt" DESC, d.id LIMIT ${limit} OFFSET ${offset}`,
+      params,
+    )
+  }
+
+  private async rankAny(tsquery: string, slots: Slot[], n: number, viewer: Viewer, filters: SearchFilters, limit: number, offset: number) {
+    const params: unknown[] = [tsquery]
+    const idf = slots.map((s) => Math.log(1 + (n + 1) / (s.df + 1)))
+    const sum = idf.reduce((a, b) => a + b, 0) || 1
+    const coverage = slots
+      .map((s, i) => {
+        params.push(slotText(s))
+        return `CASE WHEN d.tsv @@ $${params.length}::tsquery THEN ${(idf[i] / sum).toFixed(4)} ELSE 0 END`
+      })
+      .join(' + ')
+    const where = this.where(viewer, filters, params)
+    // Coverage in steps of a tenth: documents with comparably many of the words
+    // are then ordered by rank, official answers weighted up.
+    return this.sql.query<DocRow>(
+      `SELECT d.id, d.kind, d."sourceId", d.url, d.title, d.question, d.answer, d.official, d.study, d.subject, d.grade, d.task, d.year,
+         round((${coverage})::numeric, 1)::float8 + ts_rank(d.tsv, $1::tsquery) * CASE WHEN d.official THEN ${OFFICIAL_BOOST} ELSE 1 END / 10 AS score,
+         count(*) OVER () AS total
+       FROM ${DOCS} d WHERE d.tsv @@ $1::tsquery AND ${where}
+       ORDER BY score DESC, d."updatedAt" DESC, d.id LIMIT ${limit} OFFSET ${offset}`,
+      params,
+    )
+  }
+
+  /** Facet counts over the matching documents; each field ignores its own filter (so other values stay choosable). */
+  private async facets(match: { text: string; params: unknown[] }, viewer: Viewer, filters: SearchFilters, fields: FacetField[]): Promise<FacetCounts> {
+    const params: unknown[] = [...match.params]
+    const base = this.where(viewer, {}, params)
+    const wanted = fields.filter((f) => (FACET_FIELDS as readonly string[]).includes(f))
+    const parts = wanted.map((f) => {
+      const where = this.where({ agents: true, orgIds: [] }, filters, params, f).replace(/d\./g, 'm.')
+      const column = f === 'official' ? `CASE WHEN m.official THEN 'true' ELSE 'false' END` : `m.${f === 'kind' ? 'kind' : f}::text`
+      return `SELECT '${f}' AS f, ${column} AS v, count(*)::int AS n FROM m WHERE ${where} AND ${column} IS NOT NULL GROUP BY 2`
+    })
+    if (parts.length === 0) return {}
+    const rows = await this.sql.query<{ f: FacetField; v: string; n: number }>(
+      `WITH m AS MATERIALIZED (SELECT d.kind, d.study, d.subject, d.grade, d.task, d.year, d.official FROM ${DOCS} d WHERE ${match.text} AND ${base})
+       ${parts.join(' UNION ALL ')}`,
+      params,
+    )
+    const out: FacetCounts = {}
+    for (const f of wanted) out[f] = {}
+    for (const r of rows) out[r.f]![r.v] = r.n
+    return out
+  }
+
+  async similar(text: string, options: { filters?: SearchFilters; limit?: number; viewer: Viewer }): Promise<SearchHit[]> {
+    const result = await this.search({ q: text, filters: options.filters, limit: options.limit ?? 5, viewer: options.viewer, prefix: false, match: 'any' })
+    return result.hits
+  }
+
+  async health(): Promise<EngineHealth> {
+    try {
+      const [row] = await this.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${DOCS}`)
+      return { engine: 'postgres', status: 'ok', documents: row.n }
+    } catch (error) {
+      return { engine: 'postgres', status: 'error', detail: (error as Error).message }
+    }
+  }
+
+  async reindex(from: AsyncIterable<SearchDoc[]>, onProgress?: (p: ReindexProgress) => void, total?: number): Promise<ReindexResult> {
+    const started = performance.now()
+    const nextDocs = '"SearchDocument_next"'
+    const nextWords = '"SearchWord_next"'
+    await this.sql.query(`DROP TABLE IF EXISTS ${nextDocs}, ${nextWords}`)
+    // Same columns, defaults and generated tsvector as the live table; indexes
+    // first, so that each batch is a short statement and searches (which
+    // PGlite serialises with it) keep answering while the build runs.
+    await this.sql.query(`CREATE TABLE ${nextDocs} (LIKE ${DOCS} INCLUDING DEFAULTS INCLUDING GENERATED INCLUDING CONSTRAINTS)`)
+    await this.sql.query(`ALTER TABLE ${nextDocs} ADD CONSTRAINT "SearchDocument_next_pkey" PRIMARY KEY (id)`)
+    for (const ix of DOC_INDEXES) await this.sql.query(ix.def(nextDocs).replace('%', `${ix.name}_next`))
+    await this.sql.query(`CREATE TABLE ${nextWords} (LIKE ${WORDS} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)`)
+    await this.sql.query(`ALTER TABLE ${nextWords} ADD CONSTRAINT "SearchWord_next_pkey" PRIMARY KEY (word)`)
+
+    let done = 0
+    const forms = new Map<string, Set<string>>()
+    const stemCounts = new Map<string, number>()
+    try {
+      for await (const batch of from) {
+        for (let i = 0; i < batch.length; i += BATCH) {
+          const part = batch.slice(i, i + BATCH)
+          await this.insertDocs(nextDocs, part, 'upsert')
+          vocabulary(part, forms, stemCounts)
+          done += part.length
+          onProgress?.({ done, total })
+        }
+      }
+      await this.insertWords(nextWords, forms, stemCounts, 'set')
+      for (const ix of WORD_INDEXES) await this.sql.query(ix.def(nextWords).replace('%', `${ix.name}_next`))
+      await this.sql.query(`ANALYZE ${nextDocs}`)
+      await this.sql.query(`ANALYZE ${nextWords}`)
+      await this.sql.transaction(async (tx) => {
+        await tx.query(`LOCK TABLE ${DOCS}, ${WORDS} IN ACCESS EXCLUSIVE MODE`)
+        await tx.query(`DROP TABLE ${DOCS}, ${WORDS}`)
+        await tx.query(`ALTER TABLE ${nextDocs} RENAME TO "SearchDocument"`)
+        await tx.query(`ALTER INDEX "SearchDocument_next_pkey" RENAME TO "SearchDocument_pkey"`)
+        for (const ix of DOC_INDEXES) await tx.query(`ALTER INDEX "${ix.name}_next" RENAME TO "${ix.name}"`)
+        await tx.query(`ALTER TABLE ${nextWords} RENAME TO "SearchWord"`)
+        await tx.query(`ALTER INDEX "SearchWord_next_pkey" RENAME TO "SearchWord_pkey"`)
+        for (const ix of WORD_INDEXES) await tx.query(`ALTER INDEX "${ix.name}_next" RENAME TO "${ix.name}"`)
+      })
+    } catch (error) {
+      await this.sql.query(`DROP TABLE IF EXISTS ${nextDocs}, ${nextWords}`).catch(() => undefined)
+      throw error
+    }
+    this.docCount = null
+    return { documents: done, seconds: (performance.now() - started) / 1000 }
+  }
+
+  async close() {
+    if (this.options.ownsSql) await this.sql.end()
+  }
+}
