@@ -321,15 +321,20 @@ export class PostgresEngine implements SearchEngine {
       prefixKnown: boolean | null
       near: { w: string; l: string; n: number }[] | null
     }>(
-      `SELECT t.ord::int AS ord,
-         tsvector_to_array(to_tsvector('russian', t.w)) AS lex,
-         (SELECT json_build_object('ndoc', s.ndoc) FROM ${WORDS} s WHERE s.word = t.w) AS known,
+      `SELECT t.ord::int AS ord, t.lex,
+         CASE WHEN k.ndoc IS NOT NULL THEN json_build_object('ndoc', k.ndoc) END AS known,
          CASE WHEN t.p THEN EXISTS (SELECT 1 FROM ${WORDS} s WHERE s.word >= t.w AND s.word < t.w || chr(1114111)) END AS "prefixKnown",
-         CASE WHEN length(t.w) >= ${MIN_WORD + 1} AND t.w !~ '^[0-9]+$' AND NOT EXISTS (SELECT 1 FROM ${WORDS} s WHERE s.word = t.w) THEN
+         CASE WHEN k.ndoc IS NULL AND length(t.w) >= ${MIN_WORD + 1} AND t.w !~ '[0-9]' THEN
            (SELECT json_agg(json_build_object('w', c.word, 'l', c.lexeme, 'n', c.ndoc))
               FROM (SELECT word, lexeme, ndoc FROM ${WORDS} WHERE word % t.w ORDER BY word <-> t.w LIMIT 8) c)
          END AS near
-       FROM unnest($1::text[], $2::bool[]) WITH ORDINALITY AS t(w, p, ord)
+       FROM (SELECT u.*, tsvector_to_array(to_tsvector('russian', u.w)) AS lex
+             FROM unnest($1::text[], $2::bool[]) WITH ORDINALITY AS u(w, p, ord)) t
+       -- Known: this very form is in the vocabulary, or another form of its lexeme is in a document (GIN look-up).
+       LEFT JOIN LATERAL (
+         SELECT coalesce((SELECT s.ndoc FROM ${WORDS} s WHERE s.word = t.w),
+                         CASE WHEN cardinality(t.lex) > 0 AND EXISTS (SELECT 1 FROM ${DOCS} d WHERE d.tsv @@ quote_literal(t.lex[1])::tsquery) THEN 0 END) AS ndoc
+       ) k ON TRUE
        ORDER BY t.ord`,
       [words.map((w) => w.text), words.map((w) => w.prefix)],
     )
