@@ -3,9 +3,10 @@
 // (the same algorithm as PostgreSQL's `russian` configuration), edit distance
 // for typos, shortening of huge queries, and synonym matching.
 import snowball from 'snowball-stemmers'
+import { MAX_QUERY_CHARS } from './engine.ts'
 
-/** Longest query text looked at; the rest of a pasted criterion is dropped. */
-export const MAX_QUERY_CHARS = 5000
+export { MAX_QUERY_CHARS }
+
 /** At most this many words go into the engine's query. */
 export const MAX_QUERY_WORDS = 10
 

@@ -162,5 +162,8 @@ export interface SearchEngine {
   close(): Promise<void>
 }
 
+/** Longest query text looked at; the rest of a pasted criterion is dropped. */
+export const MAX_QUERY_CHARS = 5000
+
 export const DEFAULT_LIMIT = 10
 export const MAX_LIMIT = 50

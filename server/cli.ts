@@ -14,6 +14,9 @@ const HELP = `Команды:
   db:seed                        заполнить пустую базу демо-данными
   admin:create <логин> <ФИО>     создать администратора ФИОКО с одноразовым паролем
   credentials:reset <логин>      выдать новый одноразовый пароль любой учётной записи (восстановление доступа)
+  answers:import <файл> [--source <имя>]
+                                 загрузить банк готовых ответов из JSONL или CSV (повторный импорт не дублирует записи)
+  search:reindex                 перестроить поисковый индекс из базы; поиск работает во время перестройки
 `
 
 async function main() {
@@ -22,7 +25,7 @@ async function main() {
     process.stdout.write(HELP)
     return 0
   }
-  const known = ['db:migrate', 'db:seed', 'admin:create', 'credentials:reset']
+  const known = ['db:migrate', 'db:seed', 'admin:create', 'credentials:reset', 'answers:import', 'search:reindex']
   if (!known.includes(command)) {
     process.stderr.write(`Неизвестная команда: ${command}\n\n${HELP}`)
     return 2
@@ -83,12 +86,76 @@ async function main() {
         process.stdout.write(`Новый одноразовый пароль для ${login}: ${password}\n`)
         return 0
       }
+      case 'answers:import':
+        return await answersImport(args)
+      case 'search:reindex':
+        return await searchReindex()
     }
     return 2
   } finally {
+    const { stopSearchDrain } = await import('../app/search/outbox.server.ts')
+    const { closeSearchEngine } = await import('../app/search/search.server.ts')
+    await stopSearchDrain()
+    await closeSearchEngine()
     await disconnectPrisma()
     await db.stop()
   }
+}
+
+/** `answers:import <file> [--source name]`: bad rows are reported with line numbers; good rows are loaded. */
+async function answersImport(args: string[]) {
+  const file = args.find((a, i) => !a.startsWith('--') && args[i - 1] !== '--source')
+  const sourceAt = args.indexOf('--source')
+  if (!file || (sourceAt >= 0 && !args[sourceAt + 1])) {
+    process.stderr.write('Использование: answers:import <файл.jsonl|файл.csv> [--source <имя коллекции>]\n')
+    return 2
+  }
+  const { readFile } = await import('node:fs/promises')
+  const path = await import('node:path')
+  let text: string
+  try {
+    text = await readFile(file, 'utf8')
+  } catch (error) {
+    process.stderr.write(`Не удалось прочитать файл ${file}: ${(error as Error).message}\n`)
+    return 1
+  }
+  const source = sourceAt >= 0 ? args[sourceAt + 1] : path.basename(file).replace(/\.[^.]+$/, '')
+  const { parseImportFile, importReadyAnswers } = await import('../app/search/answers.server.ts')
+  const { drainSearchOutbox } = await import('../app/search/outbox.server.ts')
+  const parsed = parseImportFile(file, text)
+  const report = await importReadyAnswers(parsed.rows, source)
+  const problems = [...parsed.problems, ...report.problems].sort((a, b) => a.line - b.line)
+  for (const p of problems) process.stderr.write(`строка ${p.line}: ${p.message}\n`)
+  const indexed = await drainSearchOutbox()
+  process.stdout.write(
+    `Импорт «${source}»: добавлено ${report.created}, обновлено ${report.updated}, без изменений ${report.unchanged}, ` +
+      `строк с ошибками ${report.problems.length}. В поиск отправлено ${indexed.indexed + indexed.removed}.\n`,
+  )
+  return report.problems.length > 0 || parsed.problems.some((p) => !p.message.startsWith('неизвестные столбцы')) ? 1 : 0
+}
+
+/** `search:reindex`: rebuilds the engine's index from the database with a progress bar on stderr. */
+async function searchReindex() {
+  const { reindexSearch } = await import('../app/search/reindex.server.ts')
+  const started = performance.now()
+  const tty = process.stderr.isTTY
+  let lastShown = -1
+  const result = await reindexSearch(({ done, total }) => {
+    const share = total ? Math.min(1, done / total) : 0
+    const percent = Math.floor(share * 100)
+    if (!tty && percent < lastShown + 10 && done !== total) return
+    lastShown = percent
+    const width = 30
+    const bar = '█'.repeat(Math.round(share * width)).padEnd(width, '░')
+    const line = `Индексация ${bar} ${String(percent).padStart(3)} % ${done}/${total ?? '?'} · ${((performance.now() - started) / 1000).toFixed(1)} с`
+    process.stderr.write(tty ? `\r${line}` : `${line}\n`)
+  })
+  if (tty) process.stderr.write('\n')
+  process.stdout.write(
+    `Поисковый индекс (${result.engine}) перестроен: ${result.documents} документов за ${result.seconds.toFixed(1)} с; ` +
+      `повторно применено изменений, сделанных во время перестройки: ${result.replayed}.\n`,
+  )
+  return 0
 }
 
 main().then(
