@@ -36,7 +36,7 @@ export const COORDINATOR_ROLE: Partial<Record<OrgKind, Role>> = {
   COLLEGE: 'SCHOOL_COORDINATOR',
 }
 
-export type SectionKey = 'exchange' | 'analytics' | 'forums' | 'experts' | 'support' | 'organizations' | 'team' | 'admin'
+export type SectionKey = 'exchange' | 'analytics' | 'forums' | 'experts' | 'answers' | 'support' | 'organizations' | 'team' | 'admin'
 
 export interface Section {
   key: SectionKey
@@ -51,6 +51,7 @@ export const SECTIONS: Record<SectionKey, Section> = {
   analytics: { key: 'analytics', title: 'Аналитика', path: '/cabinet/analytics', planned: 'Заказ и просмотр отчётов по результатам ВПР.' },
   forums: { key: 'forums', title: 'Форумы', path: '/cabinet/forums', planned: 'Форумы поддержки по исследованиям: ВПР, ВПР СПО, НИКО, МСИ, ИКУ, ФГККО, 500+, МУМ.' },
   experts: { key: 'experts', title: 'Эксперты ВПР', path: '/cabinet/experts', planned: 'Вопросы по оцениванию работ и официальные ответы специалистов ФИОКО в реальном времени.' },
+  answers: { key: 'answers', title: 'Банк ответов', path: '/cabinet/answers' },
   support: { key: 'support', title: 'Техподдержка', path: '/cabinet/support', planned: 'Обращения в техническую поддержку по электронной почте и через кабинет.' },
   organizations: { key: 'organizations', title: 'Организации', path: '/cabinet/orgs' },
   team: { key: 'team', title: 'Эксперты школы', path: '/cabinet/team' },
@@ -58,13 +59,13 @@ export const SECTIONS: Record<SectionKey, Section> = {
 }
 
 const ROLE_SECTIONS: Record<Role, SectionKey[]> = {
-  ADMIN: ['organizations', 'exchange', 'analytics', 'forums', 'experts', 'support', 'admin'],
-  FIOKO_SPECIALIST: ['organizations', 'exchange', 'analytics', 'forums', 'experts', 'support'],
-  SUPPORT_AGENT: ['organizations', 'forums', 'experts', 'support'],
-  REGION_COORDINATOR: ['organizations', 'exchange', 'analytics', 'forums', 'experts', 'support'],
-  MUNICIPAL_COORDINATOR: ['organizations', 'exchange', 'analytics', 'forums', 'experts', 'support'],
-  SCHOOL_COORDINATOR: ['team', 'exchange', 'analytics', 'forums', 'experts', 'support'],
-  TEACHER_EXPERT: ['experts', 'forums'],
+  ADMIN: ['organizations', 'exchange', 'analytics', 'forums', 'experts', 'answers', 'support', 'admin'],
+  FIOKO_SPECIALIST: ['organizations', 'exchange', 'analytics', 'forums', 'experts', 'answers', 'support'],
+  SUPPORT_AGENT: ['organizations', 'forums', 'experts', 'answers', 'support'],
+  REGION_COORDINATOR: ['organizations', 'exchange', 'analytics', 'forums', 'experts', 'answers', 'support'],
+  MUNICIPAL_COORDINATOR: ['organizations', 'exchange', 'analytics', 'forums', 'experts', 'answers', 'support'],
+  SCHOOL_COORDINATOR: ['team', 'exchange', 'analytics', 'forums', 'experts', 'answers', 'support'],
+  TEACHER_EXPERT: ['experts', 'answers', 'forums'],
 }
 
 export function sectionsFor(role: Role): Section[] {

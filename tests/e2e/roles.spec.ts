@@ -7,18 +7,18 @@ const FIOKO = 'ФГБУ «ФИОКО»(fioko)'
 const SCHOOL_29 = 'МБОУ «Средняя школа № 1» г. Архангельск(edu290001)'
 
 const PEOPLE = [
-  { login: 'admin', org: FIOKO, role: 'Администратор', sections: ['organizations', 'exchange', 'analytics', 'forums', 'experts', 'support', 'admin'] },
-  { login: 'fioko01', org: FIOKO, role: 'Специалист ФИОКО', sections: ['organizations', 'exchange', 'analytics', 'forums', 'experts', 'support'] },
-  { login: 'support01', org: FIOKO, role: 'Сотрудник техподдержки', sections: ['organizations', 'forums', 'experts', 'support'] },
-  { login: 'reg290000', org: 'Архангельская область(reg290000)', role: 'Региональный координатор', sections: ['organizations', 'exchange', 'analytics', 'forums', 'experts', 'support'] },
-  { login: 'reg29_m001', org: 'Управление образования: г. Архангельск(reg29_m001)', role: 'Муниципальный координатор', sections: ['organizations', 'exchange', 'analytics', 'forums', 'experts', 'support'] },
-  { login: 'edu290001', org: SCHOOL_29, role: 'Школьный координатор', sections: ['team', 'exchange', 'analytics', 'forums', 'experts', 'support'] },
-  { login: 'edu290001_t01', org: SCHOOL_29, role: 'Учитель-эксперт', sections: ['experts', 'forums'] },
-  { login: 'reg220000', org: 'Алтайский край(reg220000)', role: 'Региональный координатор', sections: ['organizations', 'exchange', 'analytics', 'forums', 'experts', 'support'] },
-  { login: 'edu220001', org: 'МБОУ «Средняя школа № 1» г. Барнаул(edu220001)', role: 'Школьный координатор', sections: ['team', 'exchange', 'analytics', 'forums', 'experts', 'support'] },
+  { login: 'admin', org: FIOKO, role: 'Администратор', sections: ['organizations', 'exchange', 'analytics', 'forums', 'experts', 'answers', 'support', 'admin'] },
+  { login: 'fioko01', org: FIOKO, role: 'Специалист ФИОКО', sections: ['organizations', 'exchange', 'analytics', 'forums', 'experts', 'answers', 'support'] },
+  { login: 'support01', org: FIOKO, role: 'Сотрудник техподдержки', sections: ['organizations', 'forums', 'experts', 'answers', 'support'] },
+  { login: 'reg290000', org: 'Архангельская область(reg290000)', role: 'Региональный координатор', sections: ['organizations', 'exchange', 'analytics', 'forums', 'experts', 'answers', 'support'] },
+  { login: 'reg29_m001', org: 'Управление образования: г. Архангельск(reg29_m001)', role: 'Муниципальный координатор', sections: ['organizations', 'exchange', 'analytics', 'forums', 'experts', 'answers', 'support'] },
+  { login: 'edu290001', org: SCHOOL_29, role: 'Школьный координатор', sections: ['team', 'exchange', 'analytics', 'forums', 'experts', 'answers', 'support'] },
+  { login: 'edu290001_t01', org: SCHOOL_29, role: 'Учитель-эксперт', sections: ['experts', 'answers', 'forums'] },
+  { login: 'reg220000', org: 'Алтайский край(reg220000)', role: 'Региональный координатор', sections: ['organizations', 'exchange', 'analytics', 'forums', 'experts', 'answers', 'support'] },
+  { login: 'edu220001', org: 'МБОУ «Средняя школа № 1» г. Барнаул(edu220001)', role: 'Школьный координатор', sections: ['team', 'exchange', 'analytics', 'forums', 'experts', 'answers', 'support'] },
 ]
 
-const PLANNED = ['exchange', 'analytics', 'forums', 'experts', 'support']
+const PLANNED = ['exchange', 'analytics', 'forums', 'experts', 'answers', 'support']
 
 for (const person of PEOPLE) {
   test(`${person.login} signs in and sees its organisation and only its sections`, async ({ page }) => {
