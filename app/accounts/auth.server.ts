@@ -1,6 +1,7 @@
 // Sign-in and password change: the rules, once, for the web form and any
 // other way in.
 import { z } from 'zod'
+import { forgetSessions } from '~/realtime/publish.server'
 import { prisma } from '~/utils/db.server'
 import { audit } from './audit.server'
 import { normalizeLogin } from './logins'
@@ -97,8 +98,10 @@ export async function changePassword(
     where: { id: userId },
     data: { passwordHash, mustChangePassword: false, passwordChangedAt: new Date() },
   })
-  // Other devices signed in with the old password are signed out.
+  // Other devices signed in with the old password are signed out; this one
+  // is looked up afresh (it no longer has a pending password change).
   await revokeAllSessions(userId, sessionId)
+  forgetSessions({ userId })
   await audit({ action: 'auth.password_changed', actor: user, targetLogin: user.login, ip: meta.ip })
   return { status: 'success' }
 }

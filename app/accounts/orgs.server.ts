@@ -2,6 +2,7 @@
 import { z } from 'zod'
 import type { OrgKind } from '~/generated/prisma/enums'
 import { prisma, type Prisma } from '~/utils/db.server'
+import { singleton } from '~/utils/singleton.server'
 import { canIssueFor, credentialTargetsWhere, orgVisibilityWhere, requireOrgInScope } from './scope.server'
 import type { SessionUser } from './session.server'
 
@@ -90,9 +91,22 @@ export async function getOrganizationPage(actor: Actor, orgId: number, meta: { i
   }
 }
 
-/** The home page figures: what lies in the person's scope. */
-export async function scopeSummary(actor: Actor) {
-  const where = orgVisibilityWhere(actor)
-  const grouped = await prisma.organization.groupBy({ by: ['kind'], where, _count: { _all: true } })
-  return Object.fromEntries(grouped.map((g) => [g.kind, g._count._all])) as Partial<Record<OrgKind, number>>
+type Summary = Partial<Record<OrgKind, number>>
+const SUMMARY_TTL_MS = 60_000
+const summaries = singleton('scope-summaries', () => new Map<string, { at: number; value: Promise<Summary> }>())
+
+/**
+ * The home page figures: what lies in the person's scope. The hierarchy
+ * changes by imports, not by the minute, so counts are kept for a minute.
+ */
+export async function scopeSummary(actor: Actor): Promise<Summary> {
+  const key = `${actor.role}:${actor.organization.id}`
+  const cached = summaries.get(key)
+  if (cached && Date.now() - cached.at < SUMMARY_TTL_MS) return cached.value
+  const value = prisma.organization
+    .groupBy({ by: ['kind'], where: orgVisibilityWhere(actor), _count: { _all: true } })
+    .then((grouped) => Object.fromEntries(grouped.map((g) => [g.kind, g._count._all])) as Summary)
+  summaries.set(key, { at: Date.now(), value })
+  value.catch(() => summaries.delete(key))
+  return value
 }

@@ -3,7 +3,8 @@
 import { randomBytes } from 'node:crypto'
 import { createCookie, redirect } from '@remix-run/node'
 import type { Role } from '~/generated/prisma/enums'
-import { kickSessions } from '~/realtime/publish.server'
+import { forgetSessions, kickSessions } from '~/realtime/publish.server'
+import { cachedSession, rememberSession } from './session-cache.server'
 import { prisma } from '~/utils/db.server'
 import { env } from '~/utils/env.server'
 import { memoizeInRequest } from '~/utils/request-memo.server'
@@ -29,18 +30,6 @@ export const sessionCookie = () =>
     })
   })
 
-const userSelect = {
-  id: true,
-  login: true,
-  fullName: true,
-  email: true,
-  role: true,
-  mustChangePassword: true,
-  disabled: true,
-  organization: {
-    select: { id: true, kind: true, login: true, name: true, regionId: true, municipalityId: true, parentId: true, regionCode: true },
-  },
-} as const
 
 export type SessionUser = {
   id: number
@@ -90,29 +79,80 @@ export async function readSessionId(cookieHeader: string | null | undefined): Pr
   return typeof value === 'string' && value.length > 0 ? value : null
 }
 
-/** The signed-in person for a Cookie header, or null (unknown, expired, revoked or disabled). */
+type SessionRow = {
+  sessionId: string
+  expiresAt: Date
+  lastSeenAt: Date
+  id: number
+  login: string
+  fullName: string
+  email: string | null
+  role: Role
+  mustChangePassword: boolean
+  disabled: boolean
+  orgId: number
+  orgKind: SessionUser['organization']['kind']
+  orgLogin: string
+  orgName: string
+  regionId: number | null
+  municipalityId: number | null
+  parentId: number | null
+  regionCode: string | null
+}
+
+/**
+ * The signed-in person for a Cookie header, or null (unknown, expired, revoked or disabled).
+ * One joined statement: this runs on every page, and Prisma would send three.
+ */
 export async function getUserByCookieHeader(cookieHeader: string | null | undefined): Promise<SessionUser | null> {
   const sessionId = await readSessionId(cookieHeader)
   if (!sessionId) return null
-  const session = await prisma.session.findUnique({
-    where: { id: sessionId },
-    select: { id: true, expiresAt: true, lastSeenAt: true, user: { select: userSelect } },
-  })
-  if (!session) return null
+  const cached = cachedSession<SessionUser>(sessionId)
+  if (cached) return cached
+  const rows = await prisma.$queryRaw<SessionRow[]>`
+    SELECT s."id" AS "sessionId", s."expiresAt", s."lastSeenAt",
+           u."id", u."login", u."fullName", u."email", u."role"::text AS "role", u."mustChangePassword", u."disabled",
+           o."id" AS "orgId", o."kind"::text AS "orgKind", o."login" AS "orgLogin", o."name" AS "orgName",
+           o."regionId", o."municipalityId", o."parentId", o."regionCode"
+      FROM "Session" s
+      JOIN "User" u ON u."id" = s."userId"
+      JOIN "Organization" o ON o."id" = u."organizationId"
+     WHERE s."id" = ${sessionId}`
+  const row = rows[0]
+  if (!row) return null
   const now = Date.now()
-  if (session.expiresAt.getTime() <= now || session.user.disabled) {
+  if (row.expiresAt.getTime() <= now || row.disabled) {
     await prisma.session.deleteMany({ where: { id: sessionId } })
     return null
   }
-  if (now - session.lastSeenAt.getTime() > TOUCH_EVERY_MS) {
+  if (now - row.lastSeenAt.getTime() > TOUCH_EVERY_MS) {
     // Sliding expiry, written at most every ten minutes per session.
     await prisma.session.update({
       where: { id: sessionId },
       data: { lastSeenAt: new Date(now), expiresAt: new Date(now + ttlMs()) },
     })
   }
-  const { disabled: _disabled, ...user } = session.user
-  return { ...user, sessionId }
+  const user: SessionUser = {
+    id: row.id,
+    login: row.login,
+    fullName: row.fullName,
+    email: row.email,
+    role: row.role,
+    mustChangePassword: row.mustChangePassword,
+    organization: {
+      id: row.orgId,
+      kind: row.orgKind,
+      login: row.orgLogin,
+      name: row.orgName,
+      regionId: row.regionId,
+      municipalityId: row.municipalityId,
+      parentId: row.parentId,
+      regionCode: row.regionCode,
+    },
+    sessionId,
+  }
+  rememberSession(sessionId, user.id, user)
+  return user
 }
 
 export function getSessionUser(request: Request) {

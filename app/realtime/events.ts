@@ -16,7 +16,10 @@ export interface ClientToServerEvents {
   whoami: (payload: Record<string, never>, ack: (result: Ack<{ login: string; role: string; org: string }>) => void) => void
 }
 
-export interface InterServerEvents {}
+export interface InterServerEvents {
+  /** Another node revoked sessions: drop them from this node's lookup cache. */
+  'sessions:forget': (target: { sessionIds?: string[]; userId?: number }) => void
+}
 
 export interface SocketData {
   userId: number

@@ -10,6 +10,7 @@ import { getUserByCookieHeader } from '../../app/accounts/session.server.ts'
 import { orgLabel } from '../../app/accounts/logins.ts'
 import { rooms } from '../../app/realtime/events.ts'
 import { registerIo, type IoServer } from '../../app/realtime/publish.server.ts'
+import { forgetSessionsLocally } from '../../app/accounts/session-cache.server.ts'
 import { logger } from '../../app/utils/logger.server.ts'
 import { socketsGauge } from '../metrics.ts'
 import { handle } from './dispatch.ts'
@@ -53,6 +54,8 @@ export async function attachSocketServer(httpServer: http.Server, options: { red
     }
   })
 
+  io.on('sessions:forget', (target) => forgetSessionsLocally(target))
+
   io.on('connection', (socket) => {
     socketsGauge.inc()
     socket.join([rooms.user(socket.data.userId), rooms.session(socket.data.sessionId), rooms.org(socket.data.orgId)])
@@ -60,7 +63,7 @@ export async function attachSocketServer(httpServer: http.Server, options: { red
     socket.on('disconnect', () => socketsGauge.dec())
   })
 
-  registerIo(io)
+  registerIo(io, Boolean(adapter))
   return {
     io,
     async close() {

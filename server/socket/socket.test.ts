@@ -143,3 +143,27 @@ describe.skipIf(!process.env.REDIS_URL)('two nodes with Redis (REDIS_URL)', () =
 if (!process.env.REDIS_URL) {
   console.warn('server/socket/socket.test.ts: the two-node Redis test is skipped: REDIS_URL is not set (CI sets it).')
 }
+
+describe.skipIf(!process.env.REDIS_URL)('session cache across nodes (REDIS_URL)', () => {
+  it('forgets a revoked session on the other node too', async () => {
+    const { getUserByCookieHeader } = await import('~/accounts/session.server')
+    const { forgetSessions } = await import('~/realtime/publish.server')
+    const { cachedSession, rememberSession } = await import('~/accounts/session-cache.server')
+    const a = await startNode(process.env.REDIS_URL)
+    const b = await startNode(process.env.REDIS_URL)
+    try {
+      const { cookie, sessionId } = await createSignedInSession(user)
+      expect(await getUserByCookieHeader(cookie)).not.toBeNull()
+      // Both nodes live in this process; emit from b's side and watch a's handler clear the shared map.
+      rememberSession(sessionId, user.id, { marker: true })
+      b.io.serverSideEmit('sessions:forget', { sessionIds: [sessionId] })
+      const deadline = Date.now() + 5_000
+      while (cachedSession(sessionId) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
+      expect(cachedSession(sessionId)).toBeUndefined()
+      forgetSessions({ userId: user.id })
+    } finally {
+      await a.close()
+      await b.close()
+    }
+  })
+})
