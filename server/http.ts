@@ -52,10 +52,13 @@ export function createHttpApp({ env, build, health }: HttpOptions) {
     res.type(registry.contentType).send(await registry.metrics())
   })
 
-  app.use(compression())
+  // Level 1: most of gzip's gain for a fraction of its CPU; a proxy in front may do better.
+  app.use(compression({ level: 1 }))
   // Fingerprinted bundles can be cached for a year; other public files briefly.
   app.use('/build', express.static(path.join(ROOT, 'public/build'), { immutable: true, maxAge: '1y' }))
-  app.use(express.static(path.join(ROOT, 'public'), { maxAge: '1h' }))
+  // Only paths that look like files touch the disk; pages go straight to Remix.
+  const publicFiles = express.static(path.join(ROOT, 'public'), { maxAge: '1h' })
+  app.use((req, res, next) => (/\.[a-z0-9]{2,5}$/i.test(req.path) ? publicFiles(req, res, next) : next()))
 
   app.use((_req, res, next) => {
     res.locals.cspNonce = crypto.randomBytes(16).toString('base64')
