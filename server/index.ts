@@ -83,10 +83,19 @@ async function main() {
     }, 20_000)
     force.unref()
     try {
-      for (const close of closers) await close()
       if (httpServer?.listening) {
-        httpServer.closeIdleConnections()
-        await new Promise<void>((resolve) => httpServer!.close(() => resolve()))
+        // Keep-alive clients are told to go, idle ones are cut now, busy ones
+        // get a few seconds to finish their request.
+        const server = httpServer
+        server.on('request', (_req, res) => res.setHeader('Connection', 'close'))
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()))
+        server.closeIdleConnections()
+        const grace = setTimeout(() => server.closeAllConnections(), 5_000)
+        for (const close of closers) await close()
+        await closed
+        clearTimeout(grace)
+      } else {
+        for (const close of closers) await close()
       }
       await stopJobQueue()
       await disconnectPrisma()
