@@ -20,6 +20,7 @@
 // live ones; one short transaction then drops the live tables and renames the
 // shadows (and their indexes) into place. Changes made while the build runs
 // are replayed from the outbox by the caller (app/search/outbox.server.ts).
+import { randomBytes } from 'node:crypto'
 import pg from 'pg'
 import { analyzeQuery, editDistance, stem, tokenize, typoBudget, isStopWord, matchSynonyms, type StemmedSynonymGroup } from './analyze.ts'
 import {
@@ -64,7 +65,8 @@ export function pgSql(options: { connectionString: string; max?: number }): Sql 
   })
   return {
     async query<T>(text: string, params?: unknown[]) {
-      return (await pool.query(text, params as unknown[])).rows as T[]
+      // Without parameters pg uses the simple protocol: one wire message.
+      return (params?.length ? await pool.query(text, params) : await pool.query(text)).rows as T[]
     },
     async transaction<T>(fn: (sql: Sql) => Promise<T>) {
       const client = await pool.connect()
@@ -96,9 +98,18 @@ const WORD_INDEXES = [{ name: 'SearchWord_word_idx', def: (t: string) => `CREATE
 /** Words shorter than this are not typo-corrected; longer ones are not words. */
 const MIN_WORD = 3
 const MAX_WORD = 30
-/** A slot whose words are in more than this share of documents does not widen an OR query. */
-const COMMON_SHARE = 0.2
 const OFFICIAL_BOOST = 1.5
+/** A word in more than this share of documents does not widen the last-resort OR query. */
+const COMMON_SHARE = 0.2
+/**
+ * At most this many matching documents are ranked. A query whose words are in
+ * more documents than that (one common word) ranks an arbitrary subset of
+ * them and reports the total as "at least" this many: ranking every match
+ * would cost tens of milliseconds per thousand documents on PGlite.
+ */
+export const CANDIDATES = 1000
+/** Facets are counted over at most this many matches. */
+export const FACET_CANDIDATES = 5000
 const BATCH = 500
 
 interface Term {
@@ -158,6 +169,20 @@ interface DocRow {
   total: string
 }
 
+/**
+ * A JSON payload as a dollar-quoted SQL literal with a random tag it does not
+ * contain. Bulk writes go as one simple-protocol message this way: PGlite's
+ * socket server runs each wire message separately, so a large Parse/Bind pair
+ * arriving in chunks could interleave with another connection's statements.
+ */
+function jsonLiteral(value: unknown) {
+  const text = JSON.stringify(value)
+  let tag: string
+  do tag = `$j${randomBytes(6).toString('hex')}$`
+  while (text.includes(tag))
+  return `${tag}${text}${tag}::jsonb`
+}
+
 /** Removes characters that have no business in indexed text (NUL breaks PostgreSQL text). */
 function cleanText(text: string) {
   return text.replace(/\u0000/g, '').replace(/[\u0001-\u0008\u000b\u000c\u000e-\u001f]/g, ' ')
@@ -195,7 +220,8 @@ function vocabulary(docs: SearchDoc[], into = new Map<string, Set<string>>(), st
   for (const d of docs) {
     const stems = new Set<string>()
     for (const w of tokenize(`${d.title} ${d.question} ${d.answer} ${d.subject ?? ''}`)) {
-      if (w.length < MIN_WORD || w.length > MAX_WORD || /^\d+$/.test(w) || isStopWord(w)) continue
+      // Numbers and task codes are kept (for their document counts), short words and stop words are not.
+      if ((w.length < MIN_WORD && !/\d/.test(w)) || w.length > MAX_WORD || isStopWord(w)) continue
       const s = stem(w)
       stems.add(s)
       let forms = into.get(s)
@@ -281,8 +307,7 @@ export class PostgresEngine implements SearchEngine {
         : 'ON CONFLICT (id) DO NOTHING'
     await this.sql.query(
       `INSERT INTO ${table} (${INSERT_COLUMNS})
-       SELECT ${SELECT_RECORD} FROM jsonb_to_recordset($1::jsonb) AS x(${RECORD_COLUMNS}) ${conflict}`,
-      [JSON.stringify(docs.map(docRecord))],
+       SELECT ${SELECT_RECORD} FROM jsonb_to_recordset(${jsonLiteral(docs.map(docRecord))}) AS x(${RECORD_COLUMNS}) ${conflict}`,
     )
   }
 
@@ -296,11 +321,10 @@ export class PostgresEngine implements SearchEngine {
     for (let i = 0; i < words.length; i += 5000) {
       await this.sql.query(
         `INSERT INTO ${table} (word, lexeme, ndoc)
-         SELECT t.w, l.lexeme, t.n FROM unnest($1::text[], $2::int[]) AS t(w, n),
+         SELECT t.w, l.lexeme, t.n FROM jsonb_to_recordset(${jsonLiteral(words.slice(i, i + 5000).map((w, k) => ({ w, n: counts[i + k] })))}) AS t(w text, n int),
            LATERAL (SELECT (tsvector_to_array(to_tsvector('russian', t.w)))[1] AS lexeme) l
          WHERE l.lexeme IS NOT NULL
          ON CONFLICT (word) DO ${mode === 'add' ? `UPDATE SET ndoc = ${table}.ndoc + 1` : 'NOTHING'}`,
-        [words.slice(i, i + 5000), counts.slice(i, i + 5000)],
       )
     }
   }
@@ -326,14 +350,16 @@ export class PostgresEngine implements SearchEngine {
          CASE WHEN t.p THEN EXISTS (SELECT 1 FROM ${WORDS} s WHERE s.word >= t.w AND s.word < t.w || chr(1114111)) END AS "prefixKnown",
          CASE WHEN k.ndoc IS NULL AND length(t.w) >= ${MIN_WORD + 1} AND t.w !~ '[0-9]' THEN
            (SELECT json_agg(json_build_object('w', c.word, 'l', c.lexeme, 'n', c.ndoc))
-              FROM (SELECT word, lexeme, ndoc FROM ${WORDS} WHERE word % t.w ORDER BY word <-> t.w LIMIT 8) c)
+              FROM (SELECT word, lexeme, ndoc FROM ${WORDS} WHERE word % t.w AND word !~ '[0-9]' ORDER BY word <-> t.w LIMIT 8) c)
          END AS near
        FROM (SELECT u.*, tsvector_to_array(to_tsvector('russian', u.w)) AS lex
              FROM unnest($1::text[], $2::bool[]) WITH ORDINALITY AS u(w, p, ord)) t
-       -- Known: this very form is in the vocabulary, or another form of its lexeme is in a document (GIN look-up).
+       -- Known: this very form is in the vocabulary, or another form of its lexeme is. A Snowball
+       -- stem is a prefix of its words, so that is a range scan of the primary key (C collation).
        LEFT JOIN LATERAL (
          SELECT coalesce((SELECT s.ndoc FROM ${WORDS} s WHERE s.word = t.w),
-                         CASE WHEN cardinality(t.lex) > 0 AND EXISTS (SELECT 1 FROM ${DOCS} d WHERE d.tsv @@ quote_literal(t.lex[1])::tsquery) THEN 0 END) AS ndoc
+                         (SELECT max(s.ndoc) FROM ${WORDS} s WHERE cardinality(t.lex) > 0
+                            AND s.word >= t.lex[1] AND s.word < t.lex[1] || chr(1114111) AND s.lexeme = t.lex[1])) AS ndoc
        ) k ON TRUE
        ORDER BY t.ord`,
       [words.map((w) => w.text), words.map((w) => w.prefix)],
@@ -354,9 +380,12 @@ export class PostgresEngine implements SearchEngine {
       if (unknown && r.near) {
         const budget = typoBudget(word.text.length)
         for (const c of r.near) {
-          const d = word.prefix
-            ? Math.min(editDistance(word.text, c.w.slice(0, word.text.length), budget), editDistance(word.text, c.w, budget))
-            : editDistance(word.text, c.w, budget)
+          // As typed, or as stems: a typo in another form of the word ("арифмитическую" → "арифметическая").
+          const d = Math.min(
+            editDistance(word.text, c.w, budget),
+            word.prefix ? editDistance(word.text, c.w.slice(0, word.text.length), budget) : budget + 1,
+            lexeme ? editDistance(lexeme, c.l, budget) : budget + 1,
+          )
           if (d <= budget) {
             terms.push({ lexeme: c.l, prefix: false })
             corrected.push(c.w)
@@ -365,8 +394,9 @@ export class PostgresEngine implements SearchEngine {
         }
       }
       // Words the vocabulary never holds (short ones, numbers, task codes) are not judged.
+      // A word being typed that starts no indexed word (often a stop word: "…в 7 классе, если") is dropped too.
       const judged = word.text.length >= MIN_WORD && !/\d/.test(word.text)
-      const dead = judged && !word.prefix && unknown && terms.length === 1
+      const dead = (judged && !word.prefix && unknown && terms.length === 1) || (word.prefix && r.prefixKnown === false && terms.length === 1)
       slots.push({ alternatives: [[terms]], df, dead, key: lexeme })
     })
 
@@ -422,7 +452,7 @@ export class PostgresEngine implements SearchEngine {
     const { slots, corrected } = await this.buildSlots(analyzed.words)
     const live = slots.filter((s) => !s.dead)
 
-    let rows: DocRow[]
+    let rows: DocRow[] = []
     let matchSql: { text: string; params: unknown[] } | null = null
     if (slots.length === 0) {
       // No words (empty query, only stop words or punctuation): the newest documents, official first.
@@ -438,19 +468,51 @@ export class PostgresEngine implements SearchEngine {
       matchSql = { text: 'TRUE', params: [] }
     } else {
       const all = slots.map(slotText).join(' & ')
+      const needed = offset + limit
+      let total = 0
+      const found = new Map<string, DocRow>()
       if (query.match !== 'any' && !slots.some((s) => s.dead)) {
-        rows = await this.rankAll(all, query.viewer, filters, limit, offset)
+        // Every word matched: ahead of any relaxed match (whose coverage score is below 2).
+        for (const r of await this.rankAll(all, query.viewer, filters, needed, 0)) found.set(r.id, { ...r, score: 2 + Number(r.score) })
+        total = found.size ? Number([...found.values()][0].total) : 0
         matchSql = { text: `d.tsv @@ $1::tsquery`, params: [all] }
-      } else rows = []
-      const enough = rows.length > 0 && Number(rows[0].total) >= offset + limit
-      if (!enough && (live.length > 1 || query.match === 'any' || slots.some((s) => s.dead)) && live.length > 0) {
-        const n = await this.documentCount()
-        const selective = live.filter((s) => n === 0 || s.df <= Math.max(50, n * COMMON_SHARE))
-        const widen = selective.length > 0 ? selective : live
-        const any = widen.map(slotText).join(' | ')
-        rows = await this.rankAny(any, live, n, query.viewer, filters, limit, offset)
-        matchSql = { text: `d.tsv @@ $1::tsquery`, params: [any] }
       }
+      if (found.size < needed && live.length > 0 && (live.length > 1 || query.match === 'any' || slots.some((s) => s.dead))) {
+        // Too few with every word: relax, dropping the commonest words first (like
+        // Meilisearch's "frequency" strategy) — each step is still an AND of
+        // selective words, so it stays cheap — and rank by IDF-weighted coverage.
+        const n = await this.documentCount()
+        const byRarity = [...live].sort((a, b) => a.df - b.df)
+        const sizes = [...new Set([live.length, live.length - 1, Math.ceil(live.length / 2)])]
+          .filter((k) => k >= 1 && k <= live.length && (k < live.length || query.match === 'any' || slots.some((s) => s.dead)))
+          .sort((a, b) => b - a)
+        if (query.match === 'any' && sizes.at(-1) !== 1) sizes.push(1)
+        for (const k of sizes) {
+          const subset = byRarity.slice(0, k).map(slotText).join(' & ')
+          const rows = await this.rankAny(subset, live, n, query.viewer, filters, needed, 0)
+          for (const r of rows) if (!found.has(r.id) || Number(found.get(r.id)!.score) < Number(r.score)) found.set(r.id, r)
+          if (rows.length) {
+            total = Math.max(total, Number(rows[0].total))
+            matchSql = { text: `d.tsv @@ $1::tsquery`, params: [subset] }
+          }
+          if (found.size >= needed) break
+        }
+        if (found.size < needed && live.length > 1) {
+          // Last resort: any of the selective words (the common ones would only add noise and cost).
+          const selective = live.filter((s) => n === 0 || s.df <= Math.max(50, n * COMMON_SHARE))
+          const any = (selective.length ? selective : live).map(slotText).join(' | ')
+          const rows = await this.rankAny(any, live, n, query.viewer, filters, needed, 0)
+          for (const r of rows) if (!found.has(r.id)) found.set(r.id, r)
+          if (rows.length) {
+            total = Math.max(total, Number(rows[0].total))
+            matchSql = { text: `d.tsv @@ $1::tsquery`, params: [any] }
+          }
+        }
+      }
+      rows = [...found.values()]
+        .sort((a, b) => Number(b.score) - Number(a.score) || a.id.localeCompare(b.id))
+        .slice(offset, offset + limit)
+        .map((r) => ({ ...r, total: String(Math.max(total, found.size)) }))
     }
 
     const facets = query.facets?.length && matchSql ? await this.facets(matchSql, query.viewer, filters, query.facets) : {}
@@ -474,19 +536,15 @@ export class PostgresEngine implements SearchEngine {
       task: r.task,
       year: r.year,
     }))
-    return { hits, facets, total: rows.length ? Number(rows[0].total) : 0, tookMs: Math.round((performance.now() - started) * 10) / 10, notices }
+    const total = rows.length ? Number(rows[0].total) : 0
+    if (slots.length > 0 && total >= CANDIDATES) notices.push(`Найдено более ${CANDIDATES} ответов: уточните вопрос, чтобы лучшие были первыми.`)
+    return { hits, facets, total, tookMs: Math.round((performance.now() - started) * 10) / 10, notices }
   }
 
   private async rankAll(tsquery: string, viewer: Viewer, filters: SearchFilters, limit: number, offset: number) {
     const params: unknown[] = [tsquery]
     const where = this.where(viewer, filters, params)
-    return this.sql.query<DocRow>(
-      `SELECT d.id, d.kind, d."sourceId", d.url, d.title, d.question, d.answer, d.official, d.study, d.subject, d.grade, d.task, d.year,
-         ts_rank(d.tsv, $1::tsquery) * CASE WHEN d.official THEN ${OFFICIAL_BOOST} ELSE 1 END AS score, count(*) OVER () AS total
-       FROM ${DOCS} d WHERE d.tsv @@ $1::tsquery AND ${where}
-       ORDER BY score DESC, d."updatedAt" DESC, d.id LIMIT ${limit} OFFSET ${offset}`,
-      params,
-    )
+    return this.ranked(`ts_rank(c.tsv, $1::tsquery) * CASE WHEN c.official THEN ${OFFICIAL_BOOST} ELSE 1 END`, where, params, limit, offset)
   }
 
   private async rankAny(tsquery: string, slots: Slot[], n: number, viewer: Viewer, filters: SearchFilters, limit: number, offset: number) {
@@ -496,18 +554,33 @@ export class PostgresEngine implements SearchEngine {
     const coverage = slots
       .map((s, i) => {
         params.push(slotText(s))
-        return `CASE WHEN d.tsv @@ $${params.length}::tsquery THEN ${(idf[i] / sum).toFixed(4)} ELSE 0 END`
+        return `CASE WHEN c.tsv @@ $${params.length}::tsquery THEN ${(idf[i] / sum).toFixed(4)} ELSE 0 END`
       })
       .join(' + ')
     const where = this.where(viewer, filters, params)
     // Coverage in steps of a tenth: documents with comparably many of the words
     // are then ordered by rank, official answers weighted up.
+    return this.ranked(
+      `round((${coverage})::numeric, 1)::float8 + ts_rank(c.tsv, $1::tsquery) * CASE WHEN c.official THEN ${OFFICIAL_BOOST} ELSE 1 END / 10`,
+      where,
+      params,
+      limit,
+      offset,
+    )
+  }
+
+  /**
+   * Ranks at most CANDIDATES matches of $1 by `score`, reading only what
+   * ranking needs; the texts are read for the page of results alone.
+   */
+  private ranked(score: string, where: string, params: unknown[], limit: number, offset: number) {
     return this.sql.query<DocRow>(
-      `SELECT d.id, d.kind, d."sourceId", d.url, d.title, d.question, d.answer, d.official, d.study, d.subject, d.grade, d.task, d.year,
-         round((${coverage})::numeric, 1)::float8 + ts_rank(d.tsv, $1::tsquery) * CASE WHEN d.official THEN ${OFFICIAL_BOOST} ELSE 1 END / 10 AS score,
-         count(*) OVER () AS total
-       FROM ${DOCS} d WHERE d.tsv @@ $1::tsquery AND ${where}
-       ORDER BY score DESC, d."updatedAt" DESC, d.id LIMIT ${limit} OFFSET ${offset}`,
+      `WITH c AS MATERIALIZED (SELECT d.id, d.tsv, d.official, d."updatedAt" FROM ${DOCS} d WHERE d.tsv @@ $1::tsquery AND ${where} LIMIT ${CANDIDATES}),
+       r AS (SELECT c.id, ${score} AS score, c."updatedAt", count(*) OVER () AS total FROM c
+             ORDER BY score DESC, c."updatedAt" DESC, c.id LIMIT ${limit} OFFSET ${offset})
+       SELECT d.id, d.kind, d."sourceId", d.url, d.title, d.question, d.answer, d.official, d.study, d.subject, d.grade, d.task, d.year, r.score, r.total
+       FROM r JOIN ${DOCS} d ON d.id = r.id
+       ORDER BY r.score DESC, r."updatedAt" DESC, r.id`,
       params,
     )
   }
@@ -523,8 +596,9 @@ export class PostgresEngine implements SearchEngine {
       return `SELECT '${f}' AS f, ${column} AS v, count(*)::int AS n FROM m WHERE ${where} AND ${column} IS NOT NULL GROUP BY 2`
     })
     if (parts.length === 0) return {}
+    // Counted over at most FACET_CANDIDATES matches (a common word would otherwise cost a scan of most documents).
     const rows = await this.sql.query<{ f: FacetField; v: string; n: number }>(
-      `WITH m AS MATERIALIZED (SELECT d.kind, d.study, d.subject, d.grade, d.task, d.year, d.official FROM ${DOCS} d WHERE ${match.text} AND ${base})
+      `WITH m AS MATERIALIZED (SELECT d.kind, d.study, d.subject, d.grade, d.task, d.year, d.official FROM ${DOCS} d WHERE ${match.text} AND ${base} LIMIT ${FACET_CANDIDATES})
        ${parts.join(' UNION ALL ')}`,
       params,
     )
