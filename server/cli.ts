@@ -152,7 +152,7 @@ async function searchReindex() {
   })
   if (tty) process.stderr.write('\n')
   process.stdout.write(
-    `Поисковый индекс (${result.engine}) перестроен: ${result.documents} документов за ${result.seconds.toFixed(1)} с; ` +
+    `Поисковый индекс (${result.engine}) перестроен за ${result.seconds.toFixed(1)} с, документов: ${result.documents}; ` +
       `повторно применено изменений, сделанных во время перестройки: ${result.replayed}.\n`,
   )
   return 0

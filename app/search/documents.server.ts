@@ -113,18 +113,24 @@ registerDocumentSource('answer', {
     const rows = await prisma.readyAnswer.findMany({ where: { id: { in: ids }, status: 'published' }, select: answerSelect })
     return new Map(rows.map((r) => [String(r.id), readyAnswerDocument(r)]))
   },
+  // Official answers first, then the newest: a reindex writes the table in this
+  // order, and a query matching more documents than the engine ranks
+  // (search/postgres.ts, CANDIDATES) ranks the ones stored first.
   async *all(batchSize) {
-    let after = 0
-    for (;;) {
-      const rows = await prisma.readyAnswer.findMany({
-        where: { id: { gt: after }, status: 'published' },
-        orderBy: { id: 'asc' },
-        take: batchSize,
-        select: answerSelect,
-      })
-      if (rows.length === 0) return
-      after = rows[rows.length - 1].id
-      yield rows.map(readyAnswerDocument)
+    for (const official of [true, false]) {
+      let cursor: number | undefined
+      for (;;) {
+        const rows = await prisma.readyAnswer.findMany({
+          where: { status: 'published', official },
+          orderBy: [{ updatedAt: 'desc' }, { id: 'desc' }],
+          ...(cursor ? { cursor: { id: cursor }, skip: 1 } : {}),
+          take: batchSize,
+          select: answerSelect,
+        })
+        if (rows.length === 0) break
+        cursor = rows[rows.length - 1].id
+        yield rows.map(readyAnswerDocument)
+      }
     }
   },
   count: () => prisma.readyAnswer.count({ where: { status: 'published' } }),
