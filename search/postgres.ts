@@ -483,10 +483,10 @@ export class PostgresEngine implements SearchEngine {
         // selective words, so it stays cheap — and rank by IDF-weighted coverage.
         const n = await this.documentCount()
         const byRarity = [...live].sort((a, b) => a.df - b.df)
-        const sizes = [...new Set([live.length, live.length - 1, Math.ceil(live.length / 2)])]
-          .filter((k) => k >= 1 && k <= live.length && (k < live.length || query.match === 'any' || slots.some((s) => s.dead)))
-          .sort((a, b) => b - a)
-        if (query.match === 'any' && sizes.at(-1) !== 1) sizes.push(1)
+        // Short queries go straight to the coverage-ranked OR below (it ranks documents
+        // with two of three words first anyway); long ones first try most of their words.
+        const sizes = (live.length >= 4 ? [live.length, live.length - 1, Math.ceil(live.length / 2)] : [live.length])
+          .filter((k, i, all) => all.indexOf(k) === i && k >= 1 && (k < live.length || query.match === 'any' || slots.some((s) => s.dead)))
         for (const k of sizes) {
           const subset = byRarity.slice(0, k).map(slotText).join(' & ')
           const rows = await this.rankAny(subset, live, n, query.viewer, filters, needed, 0)
