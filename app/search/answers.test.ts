@@ -26,6 +26,7 @@ const CSV = [
 ].join('\n')
 
 type Person = Actor
+const CONTEXT = { cspNonce: 'test', clientIp: '203.0.113.7' }
 let teacher: Person
 let agent: Person
 
@@ -118,12 +119,12 @@ describe('outbox and search', () => {
     const hidden = await prisma.readyAnswer.findFirstOrThrow({ where: { externalId: '6' } })
     expect((await searchDocuments(teacher, { q: 'перенос строки ' })).hits).toEqual([])
     expect((await searchDocuments(agent, { q: 'перенос строки ' })).hits.map((h) => h.sourceId)).toEqual([String(hidden.id)])
-    const denied = await thrownResponse(async () => answerLoader({ request: await signedInRequest(teacher, `http://localhost/cabinet/answers/${hidden.id}`), params: { id: String(hidden.id) }, context: {} }))
+    const denied = await thrownResponse(async () => answerLoader({ request: await signedInRequest(teacher, `http://localhost/cabinet/answers/${hidden.id}`), params: { id: String(hidden.id) }, context: CONTEXT }))
     expect(denied.status).toBe(404)
-    const shown = await answerLoader({ request: await signedInRequest(agent, `http://localhost/cabinet/answers/${hidden.id}`), params: { id: String(hidden.id) }, context: {} })
+    const shown = await answerLoader({ request: await signedInRequest(agent, `http://localhost/cabinet/answers/${hidden.id}`), params: { id: String(hidden.id) }, context: CONTEXT })
     expect(shown.status).toBe(200)
     for (const bad of ['abc', '-1', '99999999999', '1e3']) {
-      const r = await thrownResponse(async () => answerLoader({ request: await signedInRequest(teacher, `http://localhost/cabinet/answers/${bad}`), params: { id: bad }, context: {} }))
+      const r = await thrownResponse(async () => answerLoader({ request: await signedInRequest(teacher, `http://localhost/cabinet/answers/${bad}`), params: { id: bad }, context: CONTEXT }))
       expect(r.status).toBe(404)
     }
   })
@@ -161,12 +162,12 @@ describe('outbox and search', () => {
 
 describe('/api/search and the bank page', () => {
   const api = async (person: Person, query: string) => {
-    const res = await apiLoader({ request: await signedInRequest(person, `http://localhost/api/search?${query}`), params: {}, context: {} })
-    return { status: res.status, body: await res.json() }
+    const res = await apiLoader({ request: await signedInRequest(person, `http://localhost/api/search?${query}`), params: {}, context: CONTEXT })
+    return { status: res.status, body: (await res.json()) as { hits: { subject: string | null }[]; facets: Record<string, Record<string, number>>; notices: string[] } }
   }
 
   it('sends people who are not signed in to the sign-in page', async () => {
-    const res = await thrownResponse(() => apiLoader({ request: new Request('http://localhost/api/search?q=балл'), params: {}, context: {} }))
+    const res = await thrownResponse(() => apiLoader({ request: new Request('http://localhost/api/search?q=балл'), params: {}, context: CONTEXT }))
     expect(res.status).toBe(302)
   })
 
@@ -201,7 +202,7 @@ describe('/api/search and the bank page', () => {
   })
 
   it('renders the bank page with results for a query in the address', async () => {
-    const res = await bankLoader({ request: await signedInRequest(teacher, 'http://localhost/cabinet/answers?q=4К1&grade=zz'), params: {}, context: {} })
+    const res = await bankLoader({ request: await signedInRequest(teacher, 'http://localhost/cabinet/answers?q=4К1&grade=zz'), params: {}, context: CONTEXT })
     const data = await res.json()
     expect(data.result.hits[0].task).toBe('4К1')
     expect(data.result.notices).toContain('Фильтр «класс»: значение «zz» не распознано и не применено.')
