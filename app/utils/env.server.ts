@@ -56,6 +56,28 @@ const EnvSchema = z.object({
   MEILI_URL: z.string().regex(/^https?:\/\//, 'должен начинаться с http:// или https://').optional(),
   /** Meilisearch API key (the master key or a key with index and settings rights). */
   MEILI_KEY: z.string().min(1).optional(),
+  /** Port of the intake's SMTP listener (intake role); `off` disables it. */
+  INTAKE_SMTP_PORT: z
+    .union([z.literal('off'), z.coerce.number().int().min(0).max(65535)])
+    .default(2525),
+  /** Address the intake's SMTP listener binds to (loopback by default: the MTA in front relays to it). */
+  INTAKE_SMTP_HOST: z.string().min(1).default('127.0.0.1'),
+  /** Largest letter accepted, in bytes (advertised as SMTP SIZE; larger ones are refused with 552). */
+  INTAKE_MAX_BYTES: z.coerce.number().int().min(1024).max(1024 * 1024 * 1024).default(25 * 1024 * 1024),
+  /** Our addresses, comma-separated: RCPT TO accepts only these; mail from them is never answered. Default: MAIL_FROM's address. */
+  INTAKE_ADDRESSES: z
+    .string()
+    .transform((v) => v.split(',').map((a) => a.trim().toLowerCase()).filter(Boolean))
+    .refine((list) => list.length > 0 && list.every((a) => /^[^\s@<>]+@[^\s@<>]+$/.test(a)), 'ожидается список адресов через запятую')
+    .optional(),
+  /** IMAP mailbox to poll (imaps://user:pass@host:993/INBOX); absent: no poller. */
+  IMAP_URL: z.string().regex(/^imaps?:\/\//, 'должен начинаться с imap:// или imaps://').optional(),
+  /** Automatic replies (acknowledgements, requests for data) to one address per hour at most. */
+  INTAKE_AUTOREPLY_LIMIT: z.coerce.number().int().min(0).max(10_000).default(5),
+  /** Letters processed at once in one intake process. */
+  INTAKE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  /** Secret for the signed ticket reference in our outgoing mail; default: derived from SESSION_SECRET. */
+  INTAKE_REF_SECRET: z.string().min(32, 'нужно не менее 32 символов').optional(),
   /** Multiplies the per-address rate limits (benchmarks and tests from one address raise it). */
   RATE_LIMIT_FACTOR: z.coerce.number().positive().max(100_000).default(1),
 })

@@ -25,6 +25,7 @@ export interface OutgoingMail {
   /** Automatic mail is marked so that other robots do not answer it (RFC 3834). */
   automatic?: boolean
   headers?: Record<string, string>
+  attachments?: { filename: string; content: Buffer; contentType?: string; cid?: string }[]
 }
 
 export function outboxDir() {
@@ -54,6 +55,7 @@ function toNodemailer(mail: OutgoingMail): Mail.Options {
     messageId: mail.messageId ?? newMessageId(),
     inReplyTo: mail.inReplyTo,
     references: mail.references,
+    attachments: mail.attachments?.map((a) => ({ filename: a.filename, content: a.content, contentType: a.contentType, cid: a.cid })),
     headers: {
       ...(mail.automatic ? { 'Auto-Submitted': 'auto-replied', 'X-Auto-Response-Suppress': 'All' } : {}),
       ...mail.headers,

@@ -1,0 +1,346 @@
+// Outgoing ticket mail: an outbox in the ticket's own messages. A reply is a
+// TicketMessage (kind OUTBOUND, sentAt null) written in the caller's
+// transaction, so a reply exists exactly when the change that caused it
+// committed; a drain hands unsent rows to the mailer (SMTP_URL relay or the
+// .eml file outbox) right after the commit, every minute from the job queue,
+// and again with backoff after a failure. Delivery is at least once: a crash
+// between the mailer's acceptance and the sentAt update sends the mail again.
+//
+// Every mail carries our Message-ID (stored before sending, so replies thread
+// by In-Reply-To/References), the ticket token «[#10001]» in the subject, and
+// a signed reference «ref: 10001-<hmac>» in the body: a reply that lost its
+// headers and its subject still threads by the quoted reference, and nobody
+// can make one up for a ticket that is not theirs (threading.server.ts).
+import crypto from 'node:crypto'
+import { env } from '~/utils/env.server'
+import { defineQueue } from '~/utils/jobs.server'
+import { logger } from '~/utils/logger.server'
+import { deliverMail, newMessageId } from '~/utils/mailer.server'
+import { prisma, type Prisma } from '~/utils/db.server'
+import { singleton } from '~/utils/singleton.server'
+import { extractTicketToken } from '../../emails/inbound/subject.ts'
+import { agentReply } from '../../emails/templates/agent-reply.ts'
+import { referenceLine } from '../../emails/templates/layout.ts'
+
+// ---------------------------------------------------------------------------
+// The signed ticket reference
+
+/** Hex characters of the HMAC kept in the reference: 80 bits, not guessable by trying. */
+const REF_MAC_LENGTH = 20
+/** `ref: 10001-0a1b…` as it appears in our bodies (and in quotes of them, possibly with "> " or line breaks around). */
+const REF_PATTERN = /ref:\s*(\d{1,9})-([0-9a-f]{20})(?![0-9a-f])/gi
+
+function refSecrets(): string[] {
+  const configured = env().INTAKE_REF_SECRET ?? process.env.SESSION_SECRET
+  if (!configured) throw new Error('SESSION_SECRET is not set: the server sets it before the intake runs (prepareDatabase).')
+  // SESSION_SECRET may list several secrets for rotation: sign with the first, accept all.
+  return configured.split(',').map((s) => s.trim()).filter(Boolean)
+}
+
+function mac(secret: string, ticketId: number) {
+  // A key of its own, so a reference never doubles as a session signature.
+  return crypto.createHmac('sha256', `oko-ticket-reference:${secret}`).update(String(ticketId)).digest('hex').slice(0, REF_MAC_LENGTH)
+}
+
+/** «10001-<hmac>»: the reference templates put into the body. */
+export function ticketReference(ticketId: number): string {
+  return `${ticketId}-${mac(refSecrets()[0], ticketId)}`
+}
+
+/** The ticket number of a reference whose signature verifies, else null. */
+export function verifyReference(reference: string): number | null {
+  const m = /^(\d{1,9})-([0-9a-f]{20})$/i.exec(reference.trim())
+  if (!m) return null
+  const id = Number(m[1])
+  const given = Buffer.from(m[2].toLowerCase())
+  return refSecrets().some((s) => crypto.timingSafeEqual(Buffer.from(mac(s, id)), given)) ? id : null
+}
+
+/** Tickets named by verified references in a text (quoted replies included), in order of appearance. */
+export function findReferences(text: string): { verified: number[]; forged: number[] } {
+  const verified: number[] = []
+  const forged: number[] = []
+  for (const m of text.matchAll(REF_PATTERN)) {
+    const id = verifyReference(`${m[1]}-${m[2]}`)
+    if (id !== null) {
+      if (!verified.includes(id)) verified.push(id)
+    } else if (!forged.includes(Number(m[1]))) forged.push(Number(m[1]))
+  }
+  return { verified, forged }
+}
+
+// ---------------------------------------------------------------------------
+// Our addresses
+
+/** The addresses mail to us arrives at; mail from them is our own and never answered. */
+export function ourAddresses(): string[] {
+  const configured = env().INTAKE_ADDRESSES
+  if (configured?.length) return configured
+  const fromMailFrom = /<([^<>\s]+@[^<>\s]+)>/.exec(env().MAIL_FROM)?.[1] ?? /([^\s<>]+@[^\s<>]+)/.exec(env().MAIL_FROM)?.[1]
+  return [(fromMailFrom ?? 'support@oko-support.local').toLowerCase()]
+}
+
+export function isOurAddress(address: string | null | undefined): boolean {
+  if (!address) return false
+  const a = address.toLowerCase()
+  const mailFrom = /<([^<>\s]+@[^<>\s]+)>/.exec(env().MAIL_FROM)?.[1]?.toLowerCase()
+  // support+anything@ is ours too (sub-addressing).
+  const bare = a.replace(/\+[^@]*@/, '@')
+  return ourAddresses().includes(a) || ourAddresses().includes(bare) || a === mailFrom || bare === mailFrom
+}
+
+/** Addresses we must never send to: none at all, the reserved .invalid domain (cabinet accounts without e-mail), ours. */
+export function isDeliverable(address: string | null | undefined): address is string {
+  if (!address || !/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(address)) return false
+  if (/\.invalid$/i.test(address)) return false
+  return !isOurAddress(address)
+}
+
+// ---------------------------------------------------------------------------
+// Queueing
+
+export interface OutboundAttachment {
+  filename: string
+  contentType: string
+  content: Buffer
+}
+
+export interface OutboundInput {
+  ticketId: number
+  kind: 'OUTBOUND'
+  /** The recipient; empty when there is nobody to mail (the reply is then only seen in the cabinet). */
+  to: string
+  /** Absent: an agent's reply, «Re: [#10001] <ticket subject>» with the agent-reply template around `text`. */
+  subject?: string
+  text: string
+  html?: string
+  authorId?: number | null
+  automatic: boolean
+  attachments?: OutboundAttachment[]
+}
+
+type Tx = Prisma.TransactionClient
+
+/**
+ * Writes an outgoing message into the outbox, inside the caller's
+ * transaction; it is sent after the commit. Returns the TicketMessage row.
+ */
+export async function queueOutbound(tx: Tx, input: OutboundInput) {
+  const ticket = await tx.ticket.findUniqueOrThrow({ where: { id: input.ticketId }, select: { id: true, subject: true } })
+  const reference = ticketReference(ticket.id)
+  let subject: string
+  let text: string
+  if (input.subject !== undefined) {
+    subject = input.subject
+    text = input.text
+  } else {
+    const author = input.authorId ? await tx.user.findUnique({ where: { id: input.authorId }, select: { fullName: true } }) : null
+    const rendered = agentReply({ ticketId: ticket.id, reference, subject: ticket.subject, text: input.text, agentName: author?.fullName })
+    subject = rendered.subject
+    text = rendered.text
+  }
+  if (extractTicketToken(subject) !== ticket.id) subject = `[#${ticket.id}] ${subject}`
+  const line = referenceLine(ticket.id, reference)
+  if (!text.includes(`ref: ${reference}`)) text = `${text.trimEnd()}\n\n${line}`
+  let html = input.html ?? null
+  if (html && !html.includes(`ref: ${reference}`)) html = `${html}\n<p style="color:#666666">${escapeHtml(line)}</p>`
+  const to = input.to.trim().toLowerCase()
+  const deliverable = isDeliverable(to)
+  const message = await tx.ticketMessage.create({
+    data: {
+      ticketId: ticket.id,
+      kind: 'OUTBOUND',
+      messageId: newMessageId(),
+      fromAddress: ourAddresses()[0],
+      toAddress: to || null,
+      authorId: input.authorId ?? null,
+      subject,
+      text,
+      shownText: input.text,
+      safeHtml: html,
+      automatic: input.automatic,
+      // Nothing to send (no address, or a cabinet account without e-mail): the reply lives in the cabinet only.
+      sentAt: deliverable ? null : new Date(),
+      sendError: deliverable ? null : to ? `Адрес ${to} не принимает почту: ответ виден только в кабинете` : null,
+      attachments: input.attachments?.length
+        ? {
+            create: input.attachments.map((a) => ({
+              filename: a.filename,
+              contentType: a.contentType,
+              size: a.content.length,
+              sha256: crypto.createHash('sha256').update(a.content).digest('hex'),
+              content: a.content as unknown as Uint8Array<ArrayBuffer>,
+            })),
+          }
+        : undefined,
+    },
+  })
+  // The caller's transaction has not committed yet: the drain tries shortly
+  // after, and once more later for a slow commit; the minute job is the net.
+  if (deliverable) notifyOutbox()
+  return message
+}
+
+function escapeHtml(s: string) {
+  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!)
+}
+
+// ---------------------------------------------------------------------------
+// Delivering
+
+const CLAIM = 20
+const LEASE_SECONDS = 120
+export const MAX_SEND_ATTEMPTS = 10
+const MAX_BACKOFF_SECONDS = 6 * 3600
+/** References kept in an outgoing mail: the first message and the most recent ones. */
+const MAX_REFERENCES = 20
+
+export function sendBackoffSeconds(attempts: number) {
+  return Math.min(MAX_BACKOFF_SECONDS, 30 * 2 ** Math.max(0, attempts - 1))
+}
+
+async function claim(): Promise<{ id: number }[]> {
+  return prisma.$queryRaw<{ id: number }[]>`
+    UPDATE "TicketMessage" SET "sendAfter" = now() + make_interval(secs => ${LEASE_SECONDS})
+    WHERE id IN (
+      SELECT id FROM "TicketMessage"
+      WHERE kind = 'OUTBOUND' AND "sentAt" IS NULL AND "toAddress" IS NOT NULL
+        AND "sendAttempts" < ${MAX_SEND_ATTEMPTS} AND ("sendAfter" IS NULL OR "sendAfter" <= now())
+      ORDER BY id LIMIT ${CLAIM} FOR UPDATE SKIP LOCKED)
+    RETURNING id`
+}
+
+/** In-Reply-To: the last letter from the requester before this message; References: the thread so far. */
+export async function threadingHeaders(ticketId: number, beforeMessageId: number) {
+  const earlier = await prisma.ticketMessage.findMany({
+    where: { ticketId, id: { lt: beforeMessageId }, kind: { in: ['INBOUND', 'OUTBOUND'] }, messageId: { not: null } },
+    select: { kind: true, messageId: true },
+    orderBy: { id: 'asc' },
+  })
+  const inReplyTo = earlier.filter((m) => m.kind === 'INBOUND').at(-1)?.messageId ?? earlier.at(-1)?.messageId ?? undefined
+  const ids = earlier.map((m) => m.messageId!)
+  const references = ids.length > MAX_REFERENCES ? [ids[0], ...ids.slice(-(MAX_REFERENCES - 1))] : ids
+  return { inReplyTo, references }
+}
+
+async function deliverOne(id: number): Promise<'sent' | 'failed' | 'gone'> {
+  const m = await prisma.ticketMessage.findUnique({
+    where: { id },
+    select: {
+      id: true,
+      ticketId: true,
+      messageId: true,
+      toAddress: true,
+      subject: true,
+      text: true,
+      safeHtml: true,
+      automatic: true,
+      sentAt: true,
+      sendAttempts: true,
+      attachments: { select: { filename: true, contentType: true, content: true, contentId: true, redactedAt: true } },
+    },
+  })
+  if (!m || m.sentAt || !m.toAddress) return 'gone'
+  try {
+    const { inReplyTo, references } = await threadingHeaders(m.ticketId, m.id)
+    await deliverMail({
+      to: m.toAddress,
+      subject: m.subject ?? `[#${m.ticketId}]`,
+      text: m.text,
+      html: m.safeHtml ?? undefined,
+      messageId: m.messageId ?? undefined,
+      inReplyTo,
+      references,
+      automatic: m.automatic,
+      headers: { 'X-Oko-Ticket': String(m.ticketId) },
+      attachments: m.attachments
+        .filter((a) => !a.redactedAt)
+        .map((a) => ({ filename: a.filename, content: Buffer.from(a.content), contentType: a.contentType, cid: a.contentId ?? undefined })),
+    })
+    await prisma.ticketMessage.update({ where: { id: m.id }, data: { sentAt: new Date(), sendError: null, sendAfter: null, sendAttempts: m.sendAttempts + 1 } })
+    logger.info({ ticket: m.ticketId, message: m.id, automatic: m.automatic }, 'ticket mail sent')
+    return 'sent'
+  } catch (error) {
+    const attempts = m.sendAttempts + 1
+    logger.warn({ err: error, ticket: m.ticketId, message: m.id, attempts }, 'ticket mail not sent; will retry')
+    await prisma.ticketMessage.update({
+      where: { id: m.id },
+      data: {
+        sendAttempts: attempts,
+        sendError: (error as Error).message.slice(0, 1000),
+        sendAfter: new Date(Date.now() + sendBackoffSeconds(attempts) * 1000),
+      },
+    })
+    return 'failed'
+  }
+}
+
+export interface DeliveryResult {
+  sent: number
+  failed: number
+}
+
+const state = singleton('helpdesk-outbox', () => ({
+  running: null as Promise<DeliveryResult> | null,
+  again: false,
+  timers: new Set<NodeJS.Timeout>(),
+}))
+
+/** Sends what is due. One drain at a time per process; rows are leased, so processes do not send a row twice. */
+export async function drainOutbox(): Promise<DeliveryResult> {
+  if (state.running) {
+    state.again = true
+    return state.running
+  }
+  const run = (async () => {
+    const total: DeliveryResult = { sent: 0, failed: 0 }
+    do {
+      state.again = false
+      for (let round = 0; round < 100; round++) {
+        const rows = await claim()
+        if (rows.length === 0) break
+        for (const { id } of rows) {
+          const r = await deliverOne(id)
+          if (r === 'sent') total.sent++
+          if (r === 'failed') total.failed++
+        }
+      }
+    } while (state.again)
+    return total
+  })()
+  state.running = run
+  try {
+    return await run
+  } finally {
+    state.running = null
+  }
+}
+
+/** Call after a transaction that queued mail commits (queueOutbound also calls it). */
+export function notifyOutbox() {
+  for (const delay of [30, 1500]) {
+    const timer = setTimeout(() => {
+      state.timers.delete(timer)
+      drainOutbox().catch((error) => logger.warn({ err: error }, 'ticket outbox: drain failed; the next run retries'))
+    }, delay)
+    timer.unref?.()
+    state.timers.add(timer)
+  }
+}
+
+/** Cancels pending drains and waits for a running one (shutdown, CLI, tests). */
+export async function stopOutboxDrain() {
+  for (const t of state.timers) clearTimeout(t)
+  state.timers.clear()
+  await state.running?.catch(() => undefined)
+}
+
+export const deliverQueue = defineQueue<Record<string, never>>({
+  name: 'helpdesk.deliver',
+  cron: '* * * * *',
+  retryLimit: 3,
+  async handler() {
+    const r = await drainOutbox()
+    if (r.sent || r.failed) logger.info(r, 'ticket outbox drained')
+  },
+})
