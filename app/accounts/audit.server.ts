@@ -18,6 +18,8 @@ export type AuditAction =
   | 'user.disabled'
   | 'user.enabled'
   | 'access.denied'
+  | 'ticket.merged'
+  | 'ticket.answer_saved'
 
 export interface AuditEntry {
   action: AuditAction

@@ -9,11 +9,27 @@ export interface ServerToClientEvents {
   'session:revoked': (payload: { reason: string }) => void
   /** A short notice for the person, shown in the cabinet header. */
   notice: (payload: { id: string; text: string; at: string }) => void
+  /** A ticket changed (a message, its state, assignment…): the desk and the ticket page refresh. Rooms: desk, ticket:<id>. */
+  'ticket:changed': (payload: { id: number; reason: string }) => void
+  /** Who has the ticket open right now, for the desk's collision warning. Room: ticket:<id>:staff. */
+  'ticket:presence': (payload: { id: number; viewers: TicketViewer[] }) => void
+}
+
+/** A person who has a ticket open on the desk. */
+export interface TicketViewer {
+  userId: number
+  login: string
+  name: string
 }
 
 export interface ClientToServerEvents {
   /** Who the server thinks this socket belongs to. */
   whoami: (payload: Record<string, never>, ack: (result: Ack<{ login: string; role: string; org: string }>) => void) => void
+  /** Desk staff: receive ticket:changed for every ticket. */
+  'desk:join': (payload: Record<string, never>, ack: (result: Ack<{ joined: true }>) => void) => void
+  /** Follow one ticket (after a database check); desk staff also appear in its presence list. */
+  'ticket:join': (payload: { id: number }, ack: (result: Ack<{ viewers: TicketViewer[] }>) => void) => void
+  'ticket:leave': (payload: { id: number }, ack: (result: Ack<{ left: true }>) => void) => void
 }
 
 export interface InterServerEvents {
@@ -28,10 +44,18 @@ export interface SocketData {
   orgId: number
   orgLabel: string
   sessionId: string
+  /** Filled when the person first opens a ticket (presence shows names). */
+  fullName?: string
 }
 
 export const rooms = {
   user: (id: number) => `user:${id}`,
   session: (id: string) => `session:${id}`,
   org: (id: number) => `org:${id}`,
+  /** Desk staff (agents, administrators, ФИОКО): changes of every ticket. */
+  desk: 'desk',
+  /** Everyone following a ticket: its requesters and the staff who have it open. */
+  ticket: (id: number) => `ticket:${id}`,
+  /** Staff who have the ticket open (presence is never shown to requesters). */
+  ticketStaff: (id: number) => `ticket:${id}:staff`,
 }
