@@ -14,6 +14,7 @@ import { forgetSessionsLocally } from '../../app/accounts/session-cache.server.t
 import { logger } from '../../app/utils/logger.server.ts'
 import { socketsGauge } from '../metrics.ts'
 import { handle } from './dispatch.ts'
+import { registerHelpdeskHandlers } from './helpdesk.ts'
 
 export async function attachSocketServer(httpServer: http.Server, options: { redisUrl?: string }) {
   let redis: ReturnType<typeof createClient> | undefined
@@ -60,6 +61,7 @@ export async function attachSocketServer(httpServer: http.Server, options: { red
     socketsGauge.inc()
     socket.join([rooms.user(socket.data.userId), rooms.session(socket.data.sessionId), rooms.org(socket.data.orgId)])
     handle(socket, 'whoami', z.object({}).strict(), () => ({ login: socket.data.login, role: socket.data.role, org: socket.data.orgLabel }))
+    registerHelpdeskHandlers(socket)
     socket.on('disconnect', () => socketsGauge.dec())
   })
 
