@@ -7,6 +7,7 @@ import type { ServerBuild } from '@remix-run/node'
 import { ROLE_LABELS } from '../app/accounts/roles.ts'
 import '../app/accounts/maintenance.server.ts'
 import '../app/search/outbox.server.ts'
+import '../app/helpdesk/outbound.server.ts'
 import '../app/utils/mailer.server.ts'
 import { parseEnv, type Env } from '../app/utils/env.server.ts'
 import { disconnectPrisma } from '../app/utils/db.server.ts'
@@ -15,6 +16,7 @@ import { logger } from '../app/utils/logger.server.ts'
 import { DEMO_PASSWORD } from '../prisma/seed.ts'
 import { prepareDatabase } from './db/prepare.ts'
 import { createHttpApp } from './http.ts'
+import { startIntake, type RunningIntake } from './intake/index.ts'
 import { attachSocketServer } from './socket/index.ts'
 
 const BUILD_PATH = path.resolve(import.meta.dirname, '../build/server/index.js')
@@ -36,6 +38,7 @@ async function main() {
 
   const closers: (() => Promise<void>)[] = []
   let httpServer: http.Server | undefined
+  let intake: RunningIntake | undefined
   if (roles.has('web')) {
     const build = (await import(pathToFileURL(BUILD_PATH).href).catch((error) => {
       throw new Error(`Сборка интерфейса не найдена (${BUILD_PATH}): выполните npm run build. ${error.message}`)
@@ -43,7 +46,7 @@ async function main() {
     const app = createHttpApp({
       env,
       build,
-      health: () => ({ roles: [...roles], embedded: db.embedded, uptime_s: Math.round((Date.now() - startedAt) / 1000) }),
+      health: () => ({ roles: [...roles], embedded: db.embedded, uptime_s: Math.round((Date.now() - startedAt) / 1000), ...intake?.health() }),
     })
     httpServer = http.createServer(app)
     httpServer.keepAliveTimeout = 65_000
@@ -55,7 +58,9 @@ async function main() {
     })
   }
   if (roles.has('intake')) {
-    logger.info('intake role: no mail listeners are configured yet')
+    intake = await startIntake(env)
+    // Listeners stop first on shutdown: no letter is accepted that cannot be stored.
+    closers.unshift(intake.close)
   }
 
   const address = httpServer?.address()
