@@ -1,7 +1,8 @@
 // The PostgreSQL engine (the embedded default; also on a real server).
 //
 // Matching: the `russian` text-search configuration (Snowball stems) on a
-// generated tsvector column with ё folded (migration 20261126130000_search).
+// tsvector with ё folded, written by search_document_tsv() (migration
+// 20261126130000_search).
 // A query is turned into "slots", one per meaningful word; a slot is an OR of
 // alternatives: the word's lexeme, lexemes of vocabulary words within its
 // typo budget (pg_trgm similarity on SearchWord, then edit distance), a
@@ -15,10 +16,14 @@
 // (title A > question B > answer C > tags D) with official answers weighted
 // up, so an official answer comes first among comparable matches.
 //
+// Storage: a narrow row per document (filters and the tsvector) so that the
+// table stays in PostgreSQL's buffers at 100,000 documents; the texts are in
+// SearchDocumentText, read for the page of results only.
+//
 // Reindex without downtime: documents are loaded into shadow tables
-// (SearchDocument_next, SearchWord_next) while searches keep reading the
-// live ones; one short transaction then drops the live tables and renames the
-// shadows (and their indexes) into place. Changes made while the build runs
+// (SearchDocument_next, SearchDocumentText_next, SearchWord_next) while
+// searches keep reading the live ones; one short transaction then drops the
+// live tables and renames the shadows (and their indexes) into place. Changes made while the build runs
 // are replayed from the outbox by the caller (app/search/outbox.server.ts).
 import { randomBytes } from 'node:crypto'
 import pg from 'pg'
@@ -87,6 +92,7 @@ export function pgSql(options: { connectionString: string; max?: number }): Sql 
 }
 
 const DOCS = '"SearchDocument"'
+const TEXTS = '"SearchDocumentText"'
 const WORDS = '"SearchWord"'
 /** Index names the migration gives; a reindex builds the same ones on the shadow table. */
 const DOC_INDEXES = [
@@ -211,8 +217,8 @@ function docRecord(d: SearchDoc) {
 
 const RECORD_COLUMNS = `id text, kind text, "sourceId" text, url text, title text, question text, answer text, official boolean,
   study text, subject text, grade int, task text, year int, visibility text, "orgIds" int[], "updatedAt" timestamptz`
-const INSERT_COLUMNS = `id, kind, "sourceId", url, title, question, answer, official, study, subject, grade, task, year, visibility, "orgIds", "updatedAt"`
-const SELECT_RECORD = `x.id, x.kind, x."sourceId", x.url, x.title, x.question, x.answer, x.official, x.study, x.subject, x.grade, x.task, x.year,
+const INSERT_COLUMNS = `id, kind, "sourceId", url, official, study, subject, grade, task, year, visibility, "orgIds", "updatedAt"`
+const SELECT_RECORD = `x.id, x.kind, x."sourceId", x.url, x.official, x.study, x.subject, x.grade, x.task, x.year,
   x.visibility::"SearchVisibility", coalesce(x."orgIds", '{}'), x."updatedAt" AT TIME ZONE 'UTC'`
 
 /** Distinct words of documents worth keeping for typo correction, with how many documents hold each word's stem. */
@@ -290,24 +296,24 @@ export class PostgresEngine implements SearchEngine {
   async index(docs: SearchDoc[]) {
     for (let i = 0; i < docs.length; i += BATCH) {
       const batch = docs.slice(i, i + BATCH)
-      await this.insertDocs(DOCS, batch, 'upsert')
+      await this.insertDocs(batch)
       const { forms, stemCounts } = vocabulary(batch)
       await this.insertWords(WORDS, forms, stemCounts, 'add')
     }
     this.docCount = null
   }
 
-  private async insertDocs(table: string, docs: SearchDoc[], mode: 'upsert' | 'ignore') {
-    const conflict =
-      mode === 'upsert'
-        ? `ON CONFLICT (id) DO UPDATE SET kind = EXCLUDED.kind, "sourceId" = EXCLUDED."sourceId", url = EXCLUDED.url, title = EXCLUDED.title,
-           question = EXCLUDED.question, answer = EXCLUDED.answer, official = EXCLUDED.official, study = EXCLUDED.study,
-           subject = EXCLUDED.subject, grade = EXCLUDED.grade, task = EXCLUDED.task, year = EXCLUDED.year,
-           visibility = EXCLUDED.visibility, "orgIds" = EXCLUDED."orgIds", "updatedAt" = EXCLUDED."updatedAt"`
-        : 'ON CONFLICT (id) DO NOTHING'
+  /** Upserts documents: their narrow search row (with the tsvector) and their texts. */
+  private async insertDocs(docs: SearchDoc[], tables: { docs: string; texts: string } = { docs: DOCS, texts: TEXTS }) {
     await this.sql.query(
-      `INSERT INTO ${table} (${INSERT_COLUMNS})
-       SELECT ${SELECT_RECORD} FROM jsonb_to_recordset(${jsonLiteral(docs.map(docRecord))}) AS x(${RECORD_COLUMNS}) ${conflict}`,
+      `WITH x AS (SELECT * FROM jsonb_to_recordset(${jsonLiteral(docs.map(docRecord))}) AS x(${RECORD_COLUMNS})),
+       t AS (INSERT INTO ${tables.texts} (id, title, question, answer) SELECT x.id, x.title, x.question, x.answer FROM x
+             ON CONFLICT (id) DO UPDATE SET title = EXCLUDED.title, question = EXCLUDED.question, answer = EXCLUDED.answer)
+       INSERT INTO ${tables.docs} (${INSERT_COLUMNS}, tsv)
+       SELECT ${SELECT_RECORD}, search_document_tsv(x.title, x.question, x.answer, x.study, x.subject, x.grade, x.task) FROM x
+       ON CONFLICT (id) DO UPDATE SET kind = EXCLUDED.kind, "sourceId" = EXCLUDED."sourceId", url = EXCLUDED.url, official = EXCLUDED.official,
+         study = EXCLUDED.study, subject = EXCLUDED.subject, grade = EXCLUDED.grade, task = EXCLUDED.task, year = EXCLUDED.year,
+         visibility = EXCLUDED.visibility, "orgIds" = EXCLUDED."orgIds", "updatedAt" = EXCLUDED."updatedAt", tsv = EXCLUDED.tsv`,
     )
   }
 
@@ -331,7 +337,7 @@ export class PostgresEngine implements SearchEngine {
 
   async remove(ids: string[]) {
     if (ids.length === 0) return
-    await this.sql.query(`DELETE FROM ${DOCS} WHERE id = ANY($1::text[])`, [ids])
+    await this.sql.query(`WITH t AS (DELETE FROM ${TEXTS} WHERE id = ANY($1::text[])) DELETE FROM ${DOCS} WHERE id = ANY($1::text[])`, [ids])
     this.docCount = null
   }
 
@@ -459,10 +465,12 @@ export class PostgresEngine implements SearchEngine {
       const params: unknown[] = []
       const where = this.where(query.viewer, filters, params)
       rows = await this.sql.query<DocRow>(
-        `SELECT d.id, d.kind, d."sourceId", d.url, d.title, d.question, d.answer, d.official, d.study, d.subject, d.grade, d.task, d.year,
-           0::float8 AS score, count(*) OVER () AS total
-         FROM ${DOCS} d WHERE ${where}
-         ORDER BY d.official DESC, d."updatedAt" DESC, d.id LIMIT ${limit} OFFSET ${offset}`,
+        `WITH r AS (SELECT d.id, d.kind, d."sourceId", d.url, d.official, d.study, d.subject, d.grade, d.task, d.year, d."updatedAt",
+             0::float8 AS score, count(*) OVER () AS total
+           FROM ${DOCS} d WHERE ${where}
+           ORDER BY d.official DESC, d."updatedAt" DESC, d.id LIMIT ${limit} OFFSET ${offset})
+         SELECT r.*, t.title, t.question, t.answer FROM r JOIN ${TEXTS} t ON t.id = r.id
+         ORDER BY r.official DESC, r."updatedAt" DESC, r.id`,
         params,
       )
       matchSql = { text: 'TRUE', params: [] }
@@ -578,8 +586,8 @@ export class PostgresEngine implements SearchEngine {
       `WITH c AS MATERIALIZED (SELECT d.id, d.tsv, d.official, d."updatedAt" FROM ${DOCS} d WHERE d.tsv @@ $1::tsquery AND ${where} LIMIT ${CANDIDATES}),
        r AS (SELECT c.id, ${score} AS score, c."updatedAt", count(*) OVER () AS total FROM c
              ORDER BY score DESC, c."updatedAt" DESC, c.id LIMIT ${limit} OFFSET ${offset})
-       SELECT d.id, d.kind, d."sourceId", d.url, d.title, d.question, d.answer, d.official, d.study, d.subject, d.grade, d.task, d.year, r.score, r.total
-       FROM r JOIN ${DOCS} d ON d.id = r.id
+       SELECT d.id, d.kind, d."sourceId", d.url, t.title, t.question, t.answer, d.official, d.study, d.subject, d.grade, d.task, d.year, r.score, r.total
+       FROM r JOIN ${DOCS} d ON d.id = r.id JOIN ${TEXTS} t ON t.id = r.id
        ORDER BY r.score DESC, r."updatedAt" DESC, r.id`,
       params,
     )
@@ -624,17 +632,19 @@ export class PostgresEngine implements SearchEngine {
 
   async reindex(from: AsyncIterable<SearchDoc[]>, onProgress?: (p: ReindexProgress) => void, total?: number): Promise<ReindexResult> {
     const started = performance.now()
-    const nextDocs = '"SearchDocument_next"'
-    const nextWords = '"SearchWord_next"'
-    await this.sql.query(`DROP TABLE IF EXISTS ${nextDocs}, ${nextWords}`)
-    // Same columns, defaults and generated tsvector as the live table; indexes
-    // first, so that each batch is a short statement and searches (which
-    // PGlite serialises with it) keep answering while the build runs.
-    await this.sql.query(`CREATE TABLE ${nextDocs} (LIKE ${DOCS} INCLUDING DEFAULTS INCLUDING GENERATED INCLUDING CONSTRAINTS)`)
-    await this.sql.query(`ALTER TABLE ${nextDocs} ADD CONSTRAINT "SearchDocument_next_pkey" PRIMARY KEY (id)`)
-    for (const ix of DOC_INDEXES) await this.sql.query(ix.def(nextDocs).replace('%', `${ix.name}_next`))
-    await this.sql.query(`CREATE TABLE ${nextWords} (LIKE ${WORDS} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)`)
-    await this.sql.query(`ALTER TABLE ${nextWords} ADD CONSTRAINT "SearchWord_next_pkey" PRIMARY KEY (word)`)
+    const next = { docs: '"SearchDocument_next"', texts: '"SearchDocumentText_next"', words: '"SearchWord_next"' }
+    const dropNext = `DROP TABLE IF EXISTS ${next.docs}, ${next.texts}, ${next.words}`
+    await this.sql.query(dropNext)
+    // Same columns and defaults as the live tables; indexes first, so that each
+    // batch is a short statement and searches (which PGlite serialises with
+    // it) keep answering while the build runs.
+    await this.sql.query(`CREATE TABLE ${next.docs} (LIKE ${DOCS} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)`)
+    await this.sql.query(`ALTER TABLE ${next.docs} ADD CONSTRAINT "SearchDocument_next_pkey" PRIMARY KEY (id)`)
+    for (const ix of DOC_INDEXES) await this.sql.query(ix.def(next.docs).replace('%', `${ix.name}_next`))
+    await this.sql.query(`CREATE TABLE ${next.texts} (LIKE ${TEXTS} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)`)
+    await this.sql.query(`ALTER TABLE ${next.texts} ADD CONSTRAINT "SearchDocumentText_next_pkey" PRIMARY KEY (id)`)
+    await this.sql.query(`CREATE TABLE ${next.words} (LIKE ${WORDS} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)`)
+    await this.sql.query(`ALTER TABLE ${next.words} ADD CONSTRAINT "SearchWord_next_pkey" PRIMARY KEY (word)`)
 
     let done = 0
     const forms = new Map<string, Set<string>>()
@@ -643,28 +653,30 @@ export class PostgresEngine implements SearchEngine {
       for await (const batch of from) {
         for (let i = 0; i < batch.length; i += BATCH) {
           const part = batch.slice(i, i + BATCH)
-          await this.insertDocs(nextDocs, part, 'upsert')
+          await this.insertDocs(part, next)
           vocabulary(part, forms, stemCounts)
           done += part.length
           onProgress?.({ done, total })
         }
       }
-      await this.insertWords(nextWords, forms, stemCounts, 'set')
-      for (const ix of WORD_INDEXES) await this.sql.query(ix.def(nextWords).replace('%', `${ix.name}_next`))
-      await this.sql.query(`ANALYZE ${nextDocs}`)
-      await this.sql.query(`ANALYZE ${nextWords}`)
+      await this.insertWords(next.words, forms, stemCounts, 'set')
+      for (const ix of WORD_INDEXES) await this.sql.query(ix.def(next.words).replace('%', `${ix.name}_next`))
+      for (const t of Object.values(next)) await this.sql.query(`ANALYZE ${t}`)
+      // The switch: one short transaction; searches wait for it, then read the new tables.
       await this.sql.transaction(async (tx) => {
-        await tx.query(`LOCK TABLE ${DOCS}, ${WORDS} IN ACCESS EXCLUSIVE MODE`)
-        await tx.query(`DROP TABLE ${DOCS}, ${WORDS}`)
-        await tx.query(`ALTER TABLE ${nextDocs} RENAME TO "SearchDocument"`)
+        await tx.query(`LOCK TABLE ${DOCS}, ${TEXTS}, ${WORDS} IN ACCESS EXCLUSIVE MODE`)
+        await tx.query(`DROP TABLE ${DOCS}, ${TEXTS}, ${WORDS}`)
+        await tx.query(`ALTER TABLE ${next.docs} RENAME TO "SearchDocument"`)
         await tx.query(`ALTER INDEX "SearchDocument_next_pkey" RENAME TO "SearchDocument_pkey"`)
         for (const ix of DOC_INDEXES) await tx.query(`ALTER INDEX "${ix.name}_next" RENAME TO "${ix.name}"`)
-        await tx.query(`ALTER TABLE ${nextWords} RENAME TO "SearchWord"`)
+        await tx.query(`ALTER TABLE ${next.texts} RENAME TO "SearchDocumentText"`)
+        await tx.query(`ALTER INDEX "SearchDocumentText_next_pkey" RENAME TO "SearchDocumentText_pkey"`)
+        await tx.query(`ALTER TABLE ${next.words} RENAME TO "SearchWord"`)
         await tx.query(`ALTER INDEX "SearchWord_next_pkey" RENAME TO "SearchWord_pkey"`)
         for (const ix of WORD_INDEXES) await tx.query(`ALTER INDEX "${ix.name}_next" RENAME TO "${ix.name}"`)
       })
     } catch (error) {
-      await this.sql.query(`DROP TABLE IF EXISTS ${nextDocs}, ${nextWords}`).catch(() => undefined)
+      await this.sql.query(dropNext).catch(() => undefined)
       throw error
     }
     this.docCount = null
