@@ -1,6 +1,6 @@
 -- Search: the answer bank, synonyms, the outbox and the PostgreSQL engine's index (issue 4).
 -- Generated with `npm run db:diff` (from the previous schema), then by hand: the pg_trgm
--- extension, the search_document_tsv function, the C collation of SearchWord.word (so that
+-- extension, the generated tsvector column, the C collation of SearchWord.word (so that
 -- prefix look-ups use its primary key) and the default synonym list.
 
 -- Trigram similarity for typo tolerance. On PGlite the extension is loaded by
@@ -60,24 +60,15 @@ CREATE TABLE "SearchOutbox" (
     CONSTRAINT "SearchOutbox_pkey" PRIMARY KEY ("id")
 );
 
--- The tsvector of a search document's texts: Russian stemming, ё folded; title A,
--- question B, answer C, tags D. Used by search/postgres.ts when writing documents.
-CREATE FUNCTION search_document_tsv(title text, question text, answer text, study text, subject text, grade integer, task text)
-RETURNS tsvector LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT setweight(to_tsvector('russian'::regconfig, translate(title, 'ёЁ', 'еЕ')), 'A') ||
-           setweight(to_tsvector('russian'::regconfig, translate(question, 'ёЁ', 'еЕ')), 'B') ||
-           setweight(to_tsvector('russian'::regconfig, translate(answer, 'ёЁ', 'еЕ')), 'C') ||
-           setweight(to_tsvector('russian'::regconfig,
-               coalesce(study, '') || ' ' || coalesce(subject, '') || ' ' ||
-               coalesce(grade::text || ' класс', '') || ' ' || coalesce('задание ' || task, '')), 'D')
-$$;
-
 -- CreateTable
 CREATE TABLE "SearchDocument" (
     "id" TEXT NOT NULL,
     "kind" TEXT NOT NULL,
     "sourceId" TEXT NOT NULL,
     "url" TEXT NOT NULL,
+    "title" TEXT NOT NULL,
+    "question" TEXT NOT NULL,
+    "answer" TEXT NOT NULL,
     "official" BOOLEAN NOT NULL DEFAULT false,
     "study" TEXT,
     "subject" TEXT,
@@ -87,19 +78,17 @@ CREATE TABLE "SearchDocument" (
     "visibility" "SearchVisibility" NOT NULL DEFAULT 'public',
     "orgIds" INTEGER[] DEFAULT ARRAY[]::INTEGER[],
     "updatedAt" TIMESTAMP(3) NOT NULL,
-    "tsv" tsvector,
+    -- Russian stemming, ё folded; title A, question B, answer C, tags D (search/postgres.ts).
+    "tsv" tsvector GENERATED ALWAYS AS (
+        setweight(to_tsvector('russian'::regconfig, translate("title", 'ёЁ', 'еЕ')), 'A') ||
+        setweight(to_tsvector('russian'::regconfig, translate("question", 'ёЁ', 'еЕ')), 'B') ||
+        setweight(to_tsvector('russian'::regconfig, translate("answer", 'ёЁ', 'еЕ')), 'C') ||
+        setweight(to_tsvector('russian'::regconfig,
+            coalesce("study", '') || ' ' || coalesce("subject", '') || ' ' ||
+            coalesce("grade"::text || ' класс', '') || ' ' || coalesce('задание ' || "task", '')), 'D')
+    ) STORED,
 
     CONSTRAINT "SearchDocument_pkey" PRIMARY KEY ("id")
-);
-
--- CreateTable
-CREATE TABLE "SearchDocumentText" (
-    "id" TEXT NOT NULL,
-    "title" TEXT NOT NULL,
-    "question" TEXT NOT NULL,
-    "answer" TEXT NOT NULL,
-
-    CONSTRAINT "SearchDocumentText_pkey" PRIMARY KEY ("id")
 );
 
 -- CreateTable
