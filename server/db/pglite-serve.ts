@@ -30,6 +30,7 @@ export async function servePGlite(options: ServeOptions): Promise<ServedPGlite> 
     path: options.socketPath,
     maxConnections: options.maxConnections ?? 64,
   })
+  keepBatchesTogether(server)
   await server.start()
   return {
     db,
@@ -37,5 +38,86 @@ export async function servePGlite(options: ServeOptions): Promise<ServedPGlite> 
       await server.stop()
       await db.close()
     },
+  }
+}
+
+interface QueuedMessage {
+  handlerId: number
+  message: Uint8Array
+  resolve(bytes: number): void
+  reject(error: unknown): void
+  onData(data: Uint8Array): void
+}
+
+interface QueryQueue {
+  queue: QueuedMessage[]
+  processing: boolean
+  lastHandlerId: number | null
+  db: PGlite
+  processQueue(): Promise<void>
+  clearQueueForHandler(handlerId: number): void
+}
+
+/** Parse, Bind, Describe, Execute, Close, Flush: a batch goes on until Sync (or a simple Query). */
+const BATCH_MESSAGES = new Set([0x50, 0x42, 0x44, 0x45, 0x43, 0x48])
+
+/**
+ * pglite-socket (0.2.17) runs the messages of all connections one at a time
+ * from one queue and keeps a connection's messages together only inside a
+ * transaction. Outside one, the extended-query messages of two connections
+ * interleave (Parse of A, Parse of B, Bind of A…) and a Bind meets the other
+ * connection's unnamed statement: «bind message supplies 4 parameters, but
+ * prepared statement "" requires 5». Here a connection that started a batch
+ * is served alone until its Sync, as inside a transaction. (Its queue also
+ * stopped for good after one failed message; here it goes on.)
+ */
+function keepBatchesTogether(server: PGLiteSocketServer) {
+  const queue = (server as unknown as { queryQueue: QueryQueue }).queryQueue
+  let batchHandler: number | null = null
+  queue.processQueue = async function processQueue(this: QueryQueue) {
+    if (this.processing || this.queue.length === 0) return
+    this.processing = true
+    try {
+      while (this.queue.length > 0) {
+        const owner = this.db.isInTransaction() ? this.lastHandlerId : batchHandler
+        let item: QueuedMessage | undefined
+        if (owner !== null) {
+          const at = this.queue.findIndex((q) => q.handlerId === owner)
+          // The owner's next message has not arrived yet: wait for it (enqueue restarts the loop).
+          if (at === -1) break
+          item = this.queue.splice(at, 1)[0]
+        } else item = this.queue.shift()
+        if (!item) break
+        let bytes = 0
+        try {
+          await this.db.runExclusive(() =>
+            this.db.execProtocolRawStream(item.message, {
+              onRawData: (data: Uint8Array) => {
+                bytes += data.length
+                item.onData(data)
+              },
+            }),
+          )
+        } catch (error) {
+          batchHandler = null
+          item.reject(error)
+          continue
+        }
+        this.lastHandlerId = item.handlerId
+        batchHandler = BATCH_MESSAGES.has(item.message[0]) ? item.handlerId : null
+        item.resolve(bytes)
+      }
+    } finally {
+      this.processing = false
+    }
+  }
+  const clear = queue.clearQueueForHandler.bind(queue)
+  queue.clearQueueForHandler = (handlerId: number) => {
+    clear(handlerId)
+    // A connection that went away mid-batch must not hold up the others.
+    if (batchHandler === handlerId) {
+      batchHandler = null
+      void queue.processQueue()
+    }
   }
 }
