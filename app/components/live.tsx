@@ -1,17 +1,19 @@
 // The cabinet's live connection: signs the page out when the session is
 // revoked elsewhere and shows short notices. Mutations never go over it.
 import { useEffect, useState } from 'react'
-import type { ClientToServerEvents, ServerToClientEvents } from '~/realtime/events'
+import { closeLiveSocket, liveSocket, type LiveSocket } from '~/realtime/live-socket'
 
 export function LiveConnection() {
   const [state, setState] = useState<'connecting' | 'online' | 'offline'>('connecting')
   const [notice, setNotice] = useState<string | null>(null)
   useEffect(() => {
     let closed = false
-    let socket: import('socket.io-client').Socket<ServerToClientEvents, ClientToServerEvents> | undefined
-    import('socket.io-client').then(({ io }) => {
+    let socket: LiveSocket | undefined
+    // One connection per page, shared with pages that follow things live (the desk).
+    liveSocket().then((s) => {
       if (closed) return
-      socket = io({ path: '/socket.io', transports: ['websocket', 'polling'] })
+      socket = s
+      if (socket.connected) setState('online')
       socket.on('connect', () => setState('online'))
       socket.on('disconnect', () => setState('offline'))
       socket.on('connect_error', () => setState('offline'))
@@ -22,7 +24,7 @@ export function LiveConnection() {
     })
     return () => {
       closed = true
-      socket?.close()
+      closeLiveSocket()
     }
   }, [])
   return (
