@@ -12,6 +12,7 @@ import { ReadyAnswerInput } from '~/search/answer-schema'
 import { enqueueIndex } from '~/search/documents.server'
 import { notifySearch } from '~/search/outbox.server'
 import { prisma, type Prisma } from '~/utils/db.server'
+import { defineQueue } from '~/utils/jobs.server'
 import { logger } from '~/utils/logger.server'
 import { placeholderValues, renderCanned, listCanned } from './canned.server'
 import { NO_STUDY, STATES_AFTER_REPLY, type DeskFilters } from './desk-query'
@@ -626,6 +627,16 @@ export async function distributeNewTickets(): Promise<number> {
   if (assigned) logger.info({ assigned }, 'desk: new tickets distributed round-robin')
   return assigned
 }
+
+/** The safety net of round-robin: every minute, for tickets nobody has looked at the desk since. */
+export const roundRobinQueue = defineQueue<Record<string, never>>({
+  name: 'desk.round-robin',
+  cron: '* * * * *',
+  retryLimit: 1,
+  async handler() {
+    await distributeNewTickets()
+  },
+})
 
 // --- The answer bank ---------------------------------------------------------
 
