@@ -52,7 +52,7 @@ export const SECTIONS: Record<SectionKey, Section> = {
   forums: { key: 'forums', title: 'Форумы', path: '/cabinet/forums', planned: 'Форумы поддержки по исследованиям: ВПР, ВПР СПО, НИКО, МСИ, ИКУ, ФГККО, 500+, МУМ.' },
   experts: { key: 'experts', title: 'Эксперты ВПР', path: '/cabinet/experts', planned: 'Вопросы по оцениванию работ и официальные ответы специалистов ФИОКО в реальном времени.' },
   answers: { key: 'answers', title: 'Банк ответов', path: '/cabinet/answers' },
-  support: { key: 'support', title: 'Техподдержка', path: '/cabinet/support', planned: 'Обращения в техническую поддержку по электронной почте и через кабинет.' },
+  support: { key: 'support', title: 'Техподдержка', path: '/cabinet/support' },
   organizations: { key: 'organizations', title: 'Организации', path: '/cabinet/orgs' },
   team: { key: 'team', title: 'Эксперты школы', path: '/cabinet/team' },
   admin: { key: 'admin', title: 'Администрирование', path: '/cabinet/admin' },
