@@ -21,6 +21,7 @@ import { isDeskStaff, parseTicketId } from '~/helpdesk/desk-scope.server'
 import { SLA_LABELS, formatDateTime } from '~/helpdesk/format'
 import { getRequesterTicket } from '~/helpdesk/my-tickets.server'
 import { RULE_TITLES } from '~/helpdesk/rules'
+import { safeHtml } from '~/helpdesk/safe-html'
 import { PRIORITY_LABELS, STATE_LABELS } from '~/helpdesk/states'
 import {
   addNote,
@@ -87,7 +88,8 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     createdAt: m.createdAt.toISOString(),
     shownText: m.shownText,
     fullText: m.kind === 'INBOUND' && m.text.trim() !== m.shownText.trim() ? m.text : null,
-    safeHtml: m.kind === 'INBOUND' ? linkInlineImages(m.safeHtml, m.attachments) : null,
+    // Sanitised at intake already; again here, so a row written any other way cannot carry script.
+    safeHtml: m.kind === 'INBOUND' ? linkInlineImages(safeHtml(m.safeHtml), m.attachments) : null,
     attachments: m.attachments.map((a) => ({ id: a.id, filename: a.filename, contentType: a.contentType, size: a.size, redactedAt: a.redactedAt?.toISOString() ?? null })),
   }))
   const { messages: _m, ...ticket } = t
