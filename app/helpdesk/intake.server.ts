@@ -712,7 +712,8 @@ export async function recoverPending(options: { limit?: number } = {}): Promise<
       try {
         await processInbound(id)
         result.processed++
-      } catch {
+      } catch (error) {
+        logger.warn({ err: error, inbound: id }, 'intake: recovery could not process a letter; it stays for the next round')
         result.failed++
       } finally {
         pipeline.inFlight.delete(id)

@@ -62,6 +62,8 @@ export function parseImapUrl(url: string): { options: ImapFlowOptions; mailbox: 
       connectionTimeout: 30_000,
       greetingTimeout: 15_000,
       socketTimeout: 5 * 60_000,
+      // IDLE soon after each fetch (imapflow waits 15 s by default): new mail is seen in seconds.
+      autoIdleDelay: 2000,
     },
   }
 }
@@ -122,27 +124,28 @@ export function startImapIntake(options: ImapIntakeOptions): ImapIntake {
       health.lastErrorAt = new Date().toISOString()
     })
     await c.connect()
-    const lock = await c.getMailboxLock(mailbox)
-    try {
-      let pending = true
-      c.on('exists', () => {
-        pending = true
-        control.wake?.()
-      })
-      const closed = new Promise<void>((resolve) => c.once('close', () => resolve()))
-      void closed.then(() => control.wake?.())
-      while (!control.stopped && c.usable) {
-        if (pending) {
-          pending = false
+    let pending = true
+    c.on('exists', () => {
+      pending = true
+      control.wake?.()
+    })
+    c.once('close', () => control.wake?.())
+    while (!control.stopped && c.usable) {
+      if (pending) {
+        pending = false
+        // The lock is held while we work only: imapflow IDLEs on a free connection.
+        const lock = await c.getMailboxLock(mailbox)
+        try {
           await fetchUnseen(c)
+        } finally {
+          lock.release()
         }
-        // IDLE runs by itself while we wait (imapflow), and EXISTS wakes us.
-        await sleep(pollMs, control)
-        pending = true
       }
-    } finally {
-      lock.release()
+      // IDLE runs meanwhile (where offered), and EXISTS wakes us; else this is the poll interval.
+      await sleep(pollMs, control)
+      pending = true
     }
+    if (!control.stopped) throw new Error(c.usable ? 'соединение с почтовым ящиком прервано' : 'почтовый сервер закрыл соединение')
   }
 
   const watchdog = setInterval(() => {
