@@ -1,33 +1,11 @@
 // Canned replies (шаблоны ответов): ready texts agents insert into a reply,
 // with placeholders filled from the ticket. Agents and administrators manage
 // them; the desk offers the ones of the ticket's study and the general ones.
-import { z } from 'zod'
-import { STUDIES } from '../../search/engine.ts'
 import { prisma } from '~/utils/db.server'
+import { CannedReplyInput, type PlaceholderValues } from './canned'
 import { requireAgent, type Actor } from './desk-scope.server'
 
-export const PLACEHOLDERS = {
-  requester: 'имя заявителя (или «коллеги»)',
-  ticket: 'номер обращения',
-  login: 'логин организации',
-  org: 'название организации',
-  agent: 'ваше имя',
-} as const
-export type Placeholder = keyof typeof PLACEHOLDERS
-
-export type PlaceholderValues = Record<Placeholder, string>
-
-/**
- * Fills {{requester}}, {{ticket}}, {{login}}, {{org}}, {{agent}} (spaces
- * inside the braces allowed). Unknown placeholders stay as typed, so the agent
- * sees them before sending.
- */
-export function renderCanned(body: string, values: PlaceholderValues): string {
-  return body.replace(/\{\{\s*([a-z]+)\s*\}\}/gi, (whole, name: string) => {
-    const key = name.toLowerCase() as Placeholder
-    return key in values ? values[key] : whole
-  })
-}
+export { CannedReplyInput, PLACEHOLDERS, renderCanned, type Placeholder, type PlaceholderValues } from './canned'
 
 /** The values for one ticket, with polite fallbacks when something is unknown. */
 export function placeholderValues(ticket: {
@@ -45,16 +23,6 @@ export function placeholderValues(ticket: {
     agent: agent.fullName,
   }
 }
-
-export const CannedReplyInput = z.object({
-  title: z.string().trim().min(1, 'Укажите название шаблона').max(200, 'Название не длиннее 200 символов'),
-  body: z
-    .string()
-    .transform((s) => s.replace(/\r\n?/g, '\n').trim())
-    .pipe(z.string().min(1, 'Введите текст шаблона').max(20_000, 'Текст не длиннее 20 000 символов')),
-  study: z.preprocess((v) => (v === '' || v === null ? undefined : v), z.enum(STUDIES, { errorMap: () => ({ message: 'Выберите исследование из списка' }) }).optional()),
-})
-export type CannedReplyInput = z.infer<typeof CannedReplyInput>
 
 /** The templates of a study first, then the general ones (no study). */
 export async function listCanned(study?: string | null) {

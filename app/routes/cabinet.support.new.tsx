@@ -9,7 +9,6 @@ import { requireRole } from '~/accounts/session.server'
 import styles from '~/helpdesk/desk.css'
 import { STUDIES } from '~/helpdesk/desk-query'
 import { REQUESTER_ROLES } from '~/helpdesk/desk-scope.server'
-import { MAX_FILES } from '~/helpdesk/uploads.server'
 import { readFormWithFiles } from '~/helpdesk/uploads.server'
 import { submitWebTicket } from '~/helpdesk/web-ticket.server'
 import { fieldErrors } from '~/utils/http.server'
@@ -96,7 +95,7 @@ export default function NewTicket() {
           {errors.description ? <span className="field-error">{errors.description}</span> : null}
         </label>
         <label className="field">
-          <span>Снимки экрана и файлы (до {MAX_FILES} файлов, до 10 МБ каждый)</span>
+          <span>Снимки экрана и файлы (до 10 файлов, до 10 МБ каждый)</span>
           <input type="file" name="files" multiple accept="image/*,.pdf,.xlsx,.xls,.docx,.doc,.zip" />
           {errors.files ? <span className="field-error">{errors.files}</span> : null}
         </label>
