@@ -52,6 +52,18 @@ describe('scrubPersonalData', () => {
     expect(removed).toEqual({ token: 1, login: 5 })
   })
 
+  it('removes organisation names — the ticket\'s own and any with a legal form — and a greeting on request', () => {
+    const own = scrubPersonalData('Здравствуйте! Логин edu290001, МБОУ «Средняя школа № 1» г. Архангельск. Загрузили форму по русскому языку.', {
+      dropGreeting: true,
+      orgNames: ['МБОУ «Средняя школа № 1» г. Архангельск'],
+    })
+    expect(own).toEqual({ text: 'Загрузили форму по русскому языку.', removed: { login: 1, org: 1 } })
+    const mun = scrubPersonalData('Логин reg29_m001, Управление образования: г. Архангельск. Колледжи просят доступы.', { orgNames: ['Управление образования: г. Архангельск'] })
+    expect(mun.text).toBe('Колледжи просят доступы.')
+    const any = scrubPersonalData('В МБОУ СШ № 12 г. Вельска и в ГАПОУ АО «Архангельский политехнический техникум» отчёт не открывается. Обратитесь в ФГБУ «ФИОКО».')
+    expect(any.text).toBe('В [организация скрыта] и в [организация скрыта] отчёт не открывается. Обратитесь в ФГБУ «ФИОКО».')
+  })
+
   it('changes nothing the second time (saving re-checks reviewed text)', () => {
     const once = scrubPersonalData('Пишите на a.b@school.ru, ФИО: Сидорова Анна, код 50123.\nС уважением, Анна').text
     expect(scrubPersonalData(once)).toEqual({ text: once, removed: {} })

@@ -4,7 +4,7 @@
 // Pure: the desk shows the cleaned text for review before anything is saved,
 // and saving cleans once more (cleaning clean text changes nothing).
 
-export type ScrubKind = 'email' | 'phone' | 'login' | 'code' | 'name' | 'field' | 'signature' | 'token'
+export type ScrubKind = 'email' | 'phone' | 'login' | 'code' | 'name' | 'org' | 'field' | 'signature' | 'token'
 
 export const SCRUB_LABELS: Record<ScrubKind, string> = {
   email: 'адреса e-mail',
@@ -12,17 +12,19 @@ export const SCRUB_LABELS: Record<ScrubKind, string> = {
   login: 'логины',
   code: 'коды участников',
   name: 'фамилии и имена',
+  org: 'названия организаций',
   field: 'служебные строки (логин, организация, контакты)',
   signature: 'подписи',
   token: 'номера обращений',
 }
 
-const MARK: Record<'email' | 'phone' | 'login' | 'code' | 'name', string> = {
+const MARK: Record<'email' | 'phone' | 'login' | 'code' | 'name' | 'org', string> = {
   email: '[e-mail скрыт]',
   phone: '[телефон скрыт]',
   login: '[логин скрыт]',
   code: '[код участника скрыт]',
   name: '[ФИО скрыто]',
+  org: '[организация скрыта]',
 }
 
 export interface ScrubResult {
@@ -77,6 +79,21 @@ const NAME_AFTER_LABEL = new RegExp(
     `(${CAP}(?:\\s+(?:${CAP}|${INITIALS})){0,2})`,
   'gu',
 )
+/**
+ * An organisation's name with its legal form: «МБОУ «Средняя школа № 1» г. Архангельск»,
+ * «МБОУ СШ № 12», «ГАПОУ АО «Архангельский политехнический техникум»». It says who wrote.
+ */
+const ORG_NAME = new RegExp(
+  `${NOT_WORD_BEFORE}(?:МБОУ|МАОУ|МКОУ|МОУ|ГБОУ|ГАОУ|ГКОУ|ГОУ|ГАПОУ|ГБПОУ|КГБПОУ|ГПОУ|ЧОУ|АНОО|АНО)(?:\\s+[А-ЯЁ]{2,3})?\\s*` +
+    `(?:«[^»\\n]{2,120}»|"[^"\\n]{2,120}"|(?:СОШ|СШ|ООШ|ОШ|НШ|гимназия|лицей)\\s*№\\s*\\d+)` +
+    `(?:\\s*(?:г\\.|с\\.|п\\.|пос\\.|д\\.)\\s*[А-ЯЁ][а-яё-]+)?`,
+  'gu',
+)
+/** The greeting a letter or a reply opens with. */
+const GREETING = /^\s*(?:здравствуйте|добрый\s+(?:день|вечер)|доброе\s+утро|доброго\s+(?:времени\s+суток|дня)|уважаем\S*\s+коллеги)[^\n.!?]{0,60}[!.,]?\s*/iu
+/** «Логин [логин скрыт], [организация скрыта].» — a sentence left with nothing but removed data. */
+const EMPTY_SENTENCE = /(^|\n|[.!?]\s+)(?:логин|организация|оо|школа)?[:\s]*(?:\[(?:логин скрыт|организация скрыта)\][,;\s]*)+(?:[.!?]+\s*|(?=\n)|$)/giu
+
 /** Lines that only carry who wrote (fields of a letter), not the problem. */
 const FIELD_LINE =
   /^\s*(?:логин|login|оо|оу|моуо|организация|наименование(?:\s+\S+)?|название(?:\s+\S+)?|учреждение|школа|телефон|тел\.?|моб\.?|e-?mail|эл\.?\s?почта|почта|контактное лицо|контакт|ответственный|координатор|фио|должность|адрес)\s*[:\-—–].*$/iu
@@ -88,9 +105,19 @@ function count(removed: ScrubResult['removed'], kind: ScrubKind, n = 1) {
   if (n > 0) removed[kind] = (removed[kind] ?? 0) + n
 }
 
-export function scrubPersonalData(input: string): ScrubResult {
+export interface ScrubOptions {
+  /** Names known to identify the requester (the ticket's organisation), removed wherever they appear. */
+  orgNames?: (string | null | undefined)[]
+  /** Drop the greeting the text opens with («Здравствуйте, …!»): a bank entry does not greet. */
+  dropGreeting?: boolean
+}
+
+const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+
+export function scrubPersonalData(input: string, options: ScrubOptions = {}): ScrubResult {
   const removed: ScrubResult['removed'] = {}
   let text = input.replace(/\r\n?/g, '\n')
+  if (options.dropGreeting) text = text.replace(GREETING, '')
 
   // Signatures: drop from the sign-off line to the end.
   const lines = text.split('\n')
@@ -131,6 +158,17 @@ export function scrubPersonalData(input: string): ScrubResult {
     count(removed, 'code')
     return MARK.code
   })
+  for (const name of new Set((options.orgNames ?? []).filter((n): n is string => !!n && n.trim().length >= 4))) {
+    text = text.replace(new RegExp(escapeRe(name.trim()).replace(/\\s+|\s+/g, '\\s+'), 'giu'), () => {
+      count(removed, 'org')
+      return MARK.org
+    })
+  }
+  text = text.replace(ORG_NAME, () => {
+    count(removed, 'org')
+    return MARK.org
+  })
+  text = text.replace(EMPTY_SENTENCE, (_m, before: string) => before)
   text = text.replace(NAME_AFTER_LABEL, (_m, label: string) => {
     count(removed, 'name')
     return `${label}${MARK.name}`

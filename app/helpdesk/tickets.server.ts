@@ -674,9 +674,14 @@ export async function answerDraftFromTicket(actor: Actor, rawId: unknown, meta: 
     select: {
       subject: true,
       study: true,
+      verdict: true,
+      organization: { select: { name: true } },
       messages: { where: { kind: { in: ['INBOUND', 'OUTBOUND'] } }, select: { kind: true, shownText: true, automatic: true }, orderBy: { id: 'asc' } },
     },
   })
+  // The organisation's name as the system has it and as the letter wrote it.
+  const orgNames = [t.organization?.name, (t.verdict as IntakeVerdict | null)?.rules?.find((r) => r.rule === 'orgName')?.facts.written as string | null | undefined]
+  const clean = (text: string) => scrubPersonalData(text, { orgNames, dropGreeting: true })
   const firstLetter = t.messages.find((m) => m.kind === 'INBOUND')?.shownText ?? ''
   const lastReply = t.messages.filter((m) => m.kind === 'OUTBOUND' && !m.automatic).at(-1)?.shownText ?? ''
   const existing = await prisma.readyAnswer.findUnique({
@@ -684,20 +689,12 @@ export async function answerDraftFromTicket(actor: Actor, rawId: unknown, meta: 
     select: { id: true, status: true, visibility: true, question: true, answer: true, study: true, subject: true },
   })
   return {
-    question: scrubPersonalData(existing?.question ?? stripGreeting(firstLetter || t.subject)),
-    answer: scrubPersonalData(existing?.answer ?? stripGreeting(lastReply)),
+    question: existing ? scrubPersonalData(existing.question) : clean(firstLetter || t.subject),
+    answer: existing ? scrubPersonalData(existing.answer) : clean(lastReply),
     study: existing?.study ?? t.study,
     subject: existing?.subject ?? 'Техническая поддержка',
     existing: existing ? { id: existing.id, status: existing.status, visibility: existing.visibility } : null,
   }
-}
-
-const GREETING_LINE = /^\s*(здравствуйте|добрый\s+(день|вечер)|доброе\s+утро|доброго\s+(времени\s+суток|дня)|уважаем\S*)[^\n]{0,60}$/iu
-
-function stripGreeting(text: string) {
-  const lines = text.replace(/\r\n?/g, '\n').split('\n')
-  while (lines.length && (lines[0].trim() === '' || GREETING_LINE.test(lines[0]))) lines.shift()
-  return lines.join('\n').trim()
 }
 
 export interface SaveAnswerInput {
@@ -717,13 +714,15 @@ export interface SaveAnswerInput {
  */
 export async function saveAnswerFromTicket(actor: Actor, rawId: unknown, input: SaveAnswerInput, meta: Meta = {}) {
   const id = await requireAnswerable(actor, rawId, meta)
+  const org = await prisma.ticket.findUniqueOrThrow({ where: { id }, select: { organization: { select: { name: true } } } })
+  const orgNames = [org.organization?.name]
   const parsed = ReadyAnswerInput.safeParse({
     externalId: String(id),
     source: TICKET_ANSWER_SOURCE,
     study: input.study,
     subject: input.subject,
-    question: scrubPersonalData(input.question).text,
-    answer: scrubPersonalData(input.answer).text,
+    question: scrubPersonalData(input.question, { orgNames }).text,
+    answer: scrubPersonalData(input.answer, { orgNames }).text,
     visibility: input.visibility,
     official: false,
   })

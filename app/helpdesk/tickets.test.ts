@@ -358,17 +358,18 @@ describe('canned replies', () => {
 
 describe('the answer bank', () => {
   it('turns a resolved ticket into a cleaned draft, saves it with the search outbox, and updates it on a second save', async () => {
+    const orgName = (await prisma.organization.findUniqueOrThrow({ where: { id: orgA } })).name
     const t = await createTicket({
       organizationId: orgA,
-      text: 'Здравствуйте!\nНе открывается отчёт «Статистика по отметкам» для edu290001, пишет «Нет данных».\nС уважением,\nСидорова Анна Павловна\n+7 912 345-67-89',
+      text: `Здравствуйте!\nНе открывается отчёт «Статистика по отметкам» для edu290001 (${orgName}), пишет «Нет данных».\nС уважением,\nСидорова Анна Павловна\n+7 912 345-67-89`,
     })
     await addMessage(t.id, 'OUTBOUND', 'Здравствуйте, Анна Павловна!\nОтчёт строится после загрузки формы. Закажите его ещё раз через час.\nС уважением, техподдержка', { authorId: agent.id })
     expect((await thrownResponse(() => answerDraftFromTicket(agent, t.id))).status).toBe(409)
     await setTicketState(agent, t.id, 'RESOLVED')
     const draft = await answerDraftFromTicket(agent, t.id)
-    expect(draft.question.text).toBe('Не открывается отчёт «Статистика по отметкам» для [логин скрыт], пишет «Нет данных».')
+    expect(draft.question.text).toBe('Не открывается отчёт «Статистика по отметкам» для [логин скрыт] ([организация скрыта]), пишет «Нет данных».')
     expect(draft.answer.text).toBe('Отчёт строится после загрузки формы. Закажите его ещё раз через час.')
-    expect(draft.question.removed).toMatchObject({ login: 1, signature: 1 })
+    expect(draft.question.removed).toMatchObject({ login: 1, org: 1, signature: 1 })
 
     const outboxBefore = await prisma.searchOutbox.count()
     const saved = await saveAnswerFromTicket(agent, t.id, {
