@@ -199,7 +199,7 @@ const TICKETS: DemoTicket[] = [
   },
   {
     key: 'spo-credentials',
-    subject: 'ВПР СПО: кто выдаёт доступы колледжам',
+    subject: 'ВПР СПО: доступы для колледжей',
     study: 'ВПР СПО',
     channel: 'smtp',
     org: 'reg29_m001',
