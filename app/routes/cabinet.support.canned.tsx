@@ -95,8 +95,8 @@ export default function CannedReplies() {
           {result.notice}
         </p>
       ) : null}
-      <details className="card" open={canned.length === 0 || (result && !result.ok && result.id === null) ? true : undefined}>
-        <summary>Новый шаблон</summary>
+      <section className="card" aria-labelledby="new-canned">
+        <h2 id="new-canned">Новый шаблон</h2>
         <Form method="post" ref={createRef}>
           <input type="hidden" name="intent" value="create" />
           <CannedFields errors={result && !result.ok && result.id === null ? result.errors : undefined} />
@@ -104,7 +104,8 @@ export default function CannedReplies() {
             Добавить шаблон
           </button>
         </Form>
-      </details>
+      </section>
+      {canned.length ? <h2>Шаблоны ({canned.length})</h2> : null}
       {canned.map((c) => (
         <details key={c.id} className="card" data-testid="canned-item">
           <summary>
