@@ -99,3 +99,43 @@ test('another school gets 403 for the ticket; its attachment is downloaded only 
   expect(response?.status()).toBe(403)
   expect((await other.request.get(href!)).status()).toBe(403)
 })
+
+test('an agent answers with a canned reply, resolves the ticket and turns it into a ready answer without personal data', async ({ signIn }) => {
+  const school = await signIn('edu290001')
+  const subject = `Как заменить файл (e2e ${Date.now()})`
+  const id = await fileTicket(
+    school,
+    subject,
+    'Загрузили форму сбора результатов ВПР по русскому языку, 6 класс, в разделе «Обмен данными», потом нашли неточность в баллах двух участников. Как заменить уже загруженный файл, чтобы результаты пересчитались? Пишите на zavuch@example.ru',
+    true,
+  )
+
+  const agent = await signIn('support01')
+  await agent.goto('/cabinet/support/canned')
+  const title = `Замена файла e2e ${id}`
+  await agent.getByLabel('Название').first().fill(title)
+  await agent.getByLabel('Текст').first().fill('Здравствуйте!\nПо обращению {{ticket}} ({{login}}): откройте публикацию и нажмите «Заменить файл».')
+  await agent.getByRole('button', { name: 'Добавить шаблон' }).click()
+  await expect(agent.getByTestId('canned-item').filter({ hasText: title })).toBeVisible()
+
+  await agent.goto(`/cabinet/support/${id}`)
+  await agent.getByTestId('canned').selectOption({ label: title })
+  await expect(agent.getByTestId('reply-text')).toHaveValue(`Здравствуйте!\nПо обращению №${id} (edu290001): откройте публикацию и нажмите «Заменить файл».`)
+  await agent.getByLabel('После ответа').selectOption('RESOLVED')
+  await agent.getByRole('button', { name: 'Отправить ответ' }).click()
+  await expect(agent.getByTestId('action-notice')).toContainText('Ответ отправлен')
+
+  await agent.getByRole('link', { name: 'Сделать ответ для банка' }).click()
+  const question = agent.getByTestId('answer-question')
+  await expect(question).toHaveValue(/Как заменить уже загруженный файл/)
+  await expect(question).not.toHaveValue(/zavuch@example\.ru|edu290001/)
+  await expect(agent.getByTestId('answer-answer')).toHaveValue(/откройте публикацию и нажмите «Заменить файл»/)
+  await agent.getByLabel('Сохранить как').selectOption('published')
+  await agent.getByRole('button', { name: 'Сохранить в банк ответов' }).click()
+  await expect(agent.getByTestId('saved')).toContainText('опубликован')
+  await agent.getByRole('link', { name: 'Открыть в банке ответов' }).click()
+  await expect(agent.getByTestId('answer-body')).toContainText('Заменить файл')
+
+  await agent.goto('/cabinet/support/stats')
+  await expect(agent.getByTestId('total')).not.toHaveText('0')
+})
