@@ -595,7 +595,10 @@ function DeskTicket() {
                     {t.organization.region && t.organization.region.id !== t.organization.id ? ` · ${orgLabel(t.organization.region)}` : ''}
                   </span>
                 </p>
-                <h3 className="small">Другие обращения организации ({data.orgHistory.total})</h3>
+                <h3 className="small">
+                  Другие обращения организации ({data.orgHistory.total}){' '}
+                  {data.orgHistory.total ? <Link to={`/cabinet/support?state=all&sort=new&org=${encodeURIComponent(t.organization.login)}`}>все в очереди</Link> : null}
+                </h3>
                 {data.orgHistory.tickets.length ? (
                   <ul className="history" data-testid="org-history">
                     {data.orgHistory.tickets.map((h) => (
