@@ -1,7 +1,9 @@
 // Search on the embedded default: 100,000 Russian Q/A documents, query latency (typo'd short and 8-word queries), outbox freshness, full reindex, relevance.
 //
 // Options: --docs N (default 100000), --queries N (short queries, default 300;
-// long ones: half as many), --freshness N (trials, default 10).
+// long ones: half as many), --freshness N (trials, default 10), --slowest
+// (list the slowest short queries), --keep (keep the data folder).
+// With DATABASE_URL the same runs on that server (give it an empty database).
 // Opens the embedded database on a fresh data folder in this process (PGlite
 // in its worker thread, as the server does), loads generated bank entries
 // into ReadyAnswer with SQL, then measures through the app's own modules:
@@ -142,7 +144,7 @@ function typo(word: string) {
 
 const fmt = (values: number[]) => `p50 ${median(values).toFixed(1)} ms, p95 ${percentile(values, 95).toFixed(1)} ms, max ${Math.max(...values).toFixed(1)} ms`
 
-console.log(`search bench: ${DOCS} documents, ${QUERIES} short + ${Math.round(QUERIES / 2)} long queries (${machineNote()})`)
+console.log(`search bench: ${DOCS} documents, ${QUERIES} short + ${Math.round(QUERIES / 2)} long queries on ${process.env.DATABASE_URL ? 'the PostgreSQL server of DATABASE_URL' : 'the embedded PGlite'} (${machineNote()})`)
 const db = await prepareDatabase(parseEnv())
 const TEACHER = { role: 'TEACHER_EXPERT' as const, organization: { id: 1, regionId: null, municipalityId: null, parentId: null } }
 try {
@@ -273,6 +275,7 @@ try {
   )
   printBench('search', {
     engine: engine.name,
+    database: db.embedded ? 'pglite' : 'server',
     docs: indexed,
     index_s: round(indexS, 1),
     p50_ms: round(median(short.times), 1),
