@@ -86,6 +86,8 @@ export default defineConfig({
       RATE_LIMIT_FACTOR: '100',
       LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'warn',
       PUBLIC_URL: BASE_URL,
+      // The intake's SMTP listener of this run, apart from any developer's server on 2525.
+      INTAKE_SMTP_PORT: String(PORT + 1),
     },
   },
 })

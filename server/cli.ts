@@ -71,6 +71,8 @@ async function main() {
           return 0
         }
         const logins = await seedDemo(prisma)
+        const { seedHelpdeskDemo } = await import('../prisma/seed-helpdesk.ts')
+        await seedHelpdeskDemo(prisma)
         process.stdout.write(`Демо-данные добавлены: ${logins.map((l) => l.login).join(', ')}\n`)
         return 0
       }

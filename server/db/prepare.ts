@@ -52,6 +52,9 @@ export async function prepareDatabase(env: Env, options: { migrate?: boolean } =
   if (wantDemo && (await prisma.organization.count()) === 0) {
     const started = performance.now()
     demoLogins = await seedDemo(prisma)
+    // A desk that is not empty on first start: a few tickets in every state.
+    const { seedHelpdeskDemo } = await import('../../prisma/seed-helpdesk.ts')
+    await seedHelpdeskDemo(prisma)
     logger.info({ ms: Math.round(performance.now() - started) }, 'demo data seeded')
   } else if (wantDemo) {
     const { demoLoginsPresent } = await import('../../prisma/seed.ts')
