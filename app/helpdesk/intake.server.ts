@@ -35,6 +35,7 @@ import { safeHtml } from './safe-html'
 import { initialSla, slaOnStateChange } from './sla'
 import { STATE_LABELS, stateAfterRequesterMessage } from './states'
 import { findThread, isTicketCorrespondent, type ThreadLayer } from './threading.server'
+import { insertMessage, insertNote, insertParticipants, insertTicket, type MessageRow } from './ticket-rows.server'
 
 export type IntakeAction = 'created' | 'appended' | 'duplicate' | 'bounce' | 'ignored' | 'quarantined'
 
@@ -135,23 +136,26 @@ function isUniqueViolation(error: unknown) {
  * Processes a stored letter. Idempotent: a row already processed returns the
  * outcome it was processed with.
  */
-export async function processInbound(id: number): Promise<IntakeOutcome> {
-  const row = await prisma.inboundMail.findUnique({ where: { id }, select: ROW_SELECT })
-  if (!row) throw new Error(`processInbound: no InboundMail ${id}`)
-  if (row.status !== 'received') return storedOutcome(row)
-
+export async function processInbound(id: number, options: { raw?: Buffer } = {}): Promise<IntakeOutcome> {
   // Counted before the work: a letter that kills the process every time it is
-  // read must not keep a restarting server busy forever.
-  const claimed = await prisma.$queryRaw<{ attempts: number }[]>`
-    UPDATE "InboundMail" SET attempts = attempts + 1 WHERE id = ${id} AND status = 'received' RETURNING attempts`
-  if (!claimed.length) return storedOutcome((await prisma.inboundMail.findUniqueOrThrow({ where: { id }, select: ROW_SELECT }))!)
-  const attempts = claimed[0].attempts
+  // read must not keep a restarting server busy forever. One statement claims
+  // the attempt and reads the row (and the raw bytes, unless the caller has them).
+  const claimed = await prisma.$queryRaw<(Omit<InboundRow, 'outcome' | 'ticketId' | 'status'> & { attempts: number; raw: Uint8Array | null })[]>`
+    UPDATE "InboundMail" SET attempts = attempts + 1 WHERE id = ${id} AND status = 'received'
+    RETURNING id, channel::text AS channel, "envelopeFrom", attempts, CASE WHEN ${!options.raw} THEN raw END AS raw`
+  if (!claimed.length) {
+    const done = await prisma.inboundMail.findUnique({ where: { id }, select: ROW_SELECT })
+    if (!done) throw new Error(`processInbound: no InboundMail ${id}`)
+    return storedOutcome(done)
+  }
+  const { attempts, raw: stored, ...fields } = claimed[0]
+  const row: InboundRow = { ...fields, status: 'received', outcome: null, ticketId: null }
   if (attempts > MAX_ATTEMPTS) {
     return quarantine(row, null, [`Обработка письма прерывалась ${attempts - 1} раз подряд: письмо отложено, его можно обработать повторно.`])
   }
 
-  const { raw } = await prisma.inboundMail.findUniqueOrThrow({ where: { id }, select: { raw: true } })
-  const mail = await parseMail(Buffer.from(raw))
+  const raw = options.raw ?? Buffer.from(stored!)
+  const mail = await parseMail(raw)
   if (mail.unparseable) return quarantine(row, mail, ['Письмо не удалось разобрать: оно сохранено без изменений и может быть обработано повторно.', ...mail.problems])
 
   try {
@@ -322,9 +326,9 @@ type Tx = Prisma.TransactionClient
 
 /** Automatic replies to the address within the window; over the limit, none is sent (no reply storm). */
 async function autoReplyAllowed(tx: Tx, to: string, now: Date): Promise<boolean> {
-  const sent = await tx.ticketMessage.count({
-    where: { kind: 'OUTBOUND', automatic: true, toAddress: to, createdAt: { gte: new Date(now.getTime() - AUTOREPLY_WINDOW_MS) } },
-  })
+  const [{ sent }] = await tx.$queryRaw<{ sent: number }[]>`
+    SELECT count(*)::int AS sent FROM "TicketMessage"
+    WHERE kind = 'OUTBOUND' AND automatic AND "toAddress" = ${to} AND "createdAt" >= ${new Date(now.getTime() - AUTOREPLY_WINDOW_MS)}`
   return sent < env().INTAKE_AUTOREPLY_LIMIT
 }
 
@@ -345,16 +349,15 @@ function attachmentRows(attachments: MailAttachment[]) {
     sha256: a.sha256,
     inline: a.inline,
     contentId: a.contentId,
-    content: bytes(a.content),
+    content: a.content,
   }))
 }
 
-/** Prisma's Bytes want an ArrayBuffer-backed view; a Buffer is one (never a SharedArrayBuffer here). */
-export const bytes = (b: Buffer) => b as unknown as Uint8Array<ArrayBuffer>
 
-function messageData(row: InboundRow, mail: NormalizedMail, authorId: number | null, automatic: boolean) {
+function messageData(row: InboundRow, mail: NormalizedMail, ticketId: number, authorId: number | null, automatic: boolean): MessageRow {
   return {
-    kind: 'INBOUND' as const,
+    ticketId,
+    kind: 'INBOUND',
     inboundMailId: row.id,
     messageId: mail.messageId,
     fromAddress: mail.from?.address ?? null,
@@ -366,7 +369,7 @@ function messageData(row: InboundRow, mail: NormalizedMail, authorId: number | n
     shownText: mail.shownText,
     safeHtml: safeHtml(mail.html),
     automatic,
-    attachments: mail.attachments.length ? { create: attachmentRows(mail.attachments) } : undefined,
+    attachments: attachmentRows(mail.attachments),
   }
 }
 
@@ -411,13 +414,12 @@ async function applyMail(row: InboundRow, mail: NormalizedMail): Promise<IntakeO
 
   // De-duplicate: the same letter with other bytes (another route, a re-sent copy).
   if (mail.messageId) {
-    const seen = await prisma.ticketMessage.findUnique({ where: { messageId: mail.messageId }, select: { ticketId: true, inboundMailId: true } })
-    if (seen && seen.inboundMailId !== row.id) return markDuplicate(row, mail, seen.ticketId, 'Message-ID')
-    const earlier = await prisma.inboundMail.findFirst({
-      where: { messageId: mail.messageId, id: { not: row.id }, status: { in: ['processed', 'ignored'] } },
-      select: { ticketId: true },
-    })
-    if (earlier) return markDuplicate(row, mail, earlier.ticketId, 'Message-ID')
+    const [seen] = await prisma.$queryRaw<{ found: boolean; ticketId: number | null }[]>`
+      SELECT true AS found, "ticketId" FROM "TicketMessage" WHERE "messageId" = ${mail.messageId} AND "inboundMailId" IS DISTINCT FROM ${row.id}
+      UNION ALL
+      SELECT true, "ticketId" FROM "InboundMail" WHERE "messageId" = ${mail.messageId} AND id <> ${row.id} AND status IN ('processed', 'ignored')
+      LIMIT 1`
+    if (seen) return markDuplicate(row, mail, seen.ticketId, 'Message-ID')
   }
 
   if (sender && isOurAddress(sender) && row.channel !== 'web') {
@@ -458,15 +460,15 @@ async function applyMail(row: InboundRow, mail: NormalizedMail): Promise<IntakeO
 }
 
 async function uniqueAccountByEmail(address: string): Promise<number | null> {
-  const users = await prisma.user.findMany({ where: { email: { equals: address, mode: 'insensitive' }, disabled: false }, select: { id: true }, take: 2 })
+  const users = await prisma.$queryRaw<{ id: number }[]>`SELECT id FROM "User" WHERE lower(email) = lower(${address}) AND NOT disabled LIMIT 2`
   return users.length === 1 ? users[0].id : null
 }
 
 async function markProcessed(tx: Tx, row: InboundRow, status: InboundStatus, outcome: IntakeOutcome) {
-  const { count } = await tx.inboundMail.updateMany({
-    where: { id: row.id, status: 'received' },
-    data: { status, outcome: outcome as unknown as Prisma.InputJsonValue, processedAt: new Date(), ticketId: outcome.ticket, error: null },
-  })
+  const count = await tx.$executeRaw`
+    UPDATE "InboundMail" SET status = ${status}::"InboundStatus", outcome = ${JSON.stringify(outcome)}::jsonb, "processedAt" = now(),
+      "ticketId" = ${outcome.ticket}, error = NULL
+    WHERE id = ${row.id} AND status = 'received'`
   if (!count) throw new AlreadyProcessed()
 }
 
@@ -492,9 +494,7 @@ async function bounceNote(row: InboundRow, mail: NormalizedMail, outcome: Intake
   await prisma.$transaction(async (tx) => {
     const t = await tx.ticket.findUniqueOrThrow({ where: { id: ticketId }, select: { state: true } })
     outcome.state = t.state
-    await tx.ticketMessage.create({
-      data: { ...messageData(row, mail, null, true), ticketId, kind: 'SYSTEM', text: `${text}\n\n${mail.text}`.trim(), shownText: text },
-    })
+    await insertMessage(tx, { ...messageData(row, mail, ticketId, null, true), kind: 'SYSTEM', text: `${text}\n\n${mail.text}`.trim(), shownText: text })
     await markProcessed(tx, row, 'processed', outcome)
   }, TX)
   return outcome
@@ -527,32 +527,29 @@ async function createTicket(row: InboundRow, mail: NormalizedMail, outcome: Inta
   )
 
   await prisma.$transaction(async (tx) => {
-    const ticket = await tx.ticket.create({
-      data: {
-        subject: subject.slice(0, 500),
-        study: args.study,
-        state,
-        priority: 'NORMAL',
-        channel: row.channel,
-        requesterEmail: sender && !/\.invalid$/i.test(sender) ? sender : null,
-        requesterName: mail.from?.name || null,
-        requesterId: args.requesterId,
-        organizationId: org?.id ?? null,
-        verdict: verdict as unknown as Prisma.InputJsonValue,
-        lastMessageAt: now,
-        ...initialSla('NORMAL', state, now),
-      },
-      select: { id: true },
+    const ticketId = await insertTicket(tx, {
+      subject: subject.slice(0, 500),
+      study: args.study,
+      state,
+      priority: 'NORMAL',
+      channel: row.channel,
+      requesterEmail: sender && !/\.invalid$/i.test(sender) ? sender : null,
+      requesterName: mail.from?.name || null,
+      requesterId: args.requesterId,
+      organizationId: org?.id ?? null,
+      verdict,
+      now,
+      ...initialSla('NORMAL', state, now),
     })
+    const ticket = { id: ticketId }
     outcome.ticket = ticket.id
-    if (participants.length) await tx.ticketParticipant.createMany({ data: participants.map((email) => ({ ticketId: ticket.id, email })), skipDuplicates: true })
-    await tx.ticketMessage.create({ data: { ...messageData(row, mail, args.authorId, automatic), ticketId: ticket.id } })
+    if (participants.length) await insertParticipants(tx, ticket.id, participants)
+    await insertMessage(tx, messageData(row, mail, ticket.id, args.authorId, automatic))
     const notes = [...args.notes]
     if (!sender) notes.push('В письме нет адреса отправителя: ответить по почте нельзя.')
-    if (notes.length) await tx.ticketMessage.create({ data: { ticketId: ticket.id, kind: 'SYSTEM', text: notes.join('\n'), shownText: notes.join('\n') } })
+    if (notes.length) await insertNote(tx, ticket.id, notes.join('\n'))
     if (args.relatedTicketId) {
-      const note = `Новое письмо ссылалось на это обращение и зарегистрировано как обращение #${ticket.id}.`
-      await tx.ticketMessage.create({ data: { ticketId: args.relatedTicketId, kind: 'SYSTEM', text: note, shownText: note } })
+      await insertNote(tx, args.relatedTicketId, `Новое письмо ссылалось на это обращение и зарегистрировано как обращение #${ticket.id}.`)
     }
     outcome.reply = await autoReply(tx, { ticketId: ticket.id, subject, mail, reply: args.reply, now, kind: verdict.complete ? 'acknowledgement' : 'missing-information', verdict, again: false })
     await markProcessed(tx, row, 'processed', outcome)
@@ -605,7 +602,7 @@ async function appendToTicket(row: InboundRow, mail: NormalizedMail, outcome: In
         verdict: true,
       },
     })
-    await tx.ticketMessage.create({ data: { ...messageData(row, mail, args.authorId, args.automatic), ticketId: t.id } })
+    await insertMessage(tx, messageData(row, mail, t.id, args.authorId, args.automatic))
     if (args.automatic || !verdict) {
       outcome.state = t.state
       outcome.reply = { kind: null, reason: 'автоматический ответ: добавлен в обращение без ответа' }
@@ -623,7 +620,7 @@ async function appendToTicket(row: InboundRow, mail: NormalizedMail, outcome: In
       Object.assign(data, { state: next, ...slaOnStateChange(t, next, now) })
       if (t.state === 'RESOLVED') data.resolvedAt = null
       const note = `Заявитель ответил: «${STATE_LABELS[t.state]}» → «${STATE_LABELS[next]}»${t.state === 'WAITING_INFO' ? ' (данных достаточно)' : ''}.`
-      await tx.ticketMessage.create({ data: { ticketId: t.id, kind: 'SYSTEM', text: note, shownText: note } })
+      await insertNote(tx, t.id, note)
     }
     await tx.ticket.update({ where: { id: t.id }, data })
     outcome.state = next
@@ -658,7 +655,7 @@ async function autoReply(
   const { to } = args.reply
   if (!(await autoReplyAllowed(tx, to, args.now))) {
     const reason = `лимит автоматических ответов на адрес ${to} (${env().INTAKE_AUTOREPLY_LIMIT} в час) исчерпан`
-    await tx.ticketMessage.create({ data: { ticketId: args.ticketId, kind: 'SYSTEM', text: `Автоматический ответ не отправлен: ${reason}.`, shownText: `Автоматический ответ не отправлен: ${reason}.` } })
+    await insertNote(tx, args.ticketId, `Автоматический ответ не отправлен: ${reason}.`)
     return { kind: null, reason }
   }
   const props = { ticketId: args.ticketId, reference: ticketReference(args.ticketId), subject: args.subject, requesterName: args.mail.from?.name }
@@ -666,7 +663,7 @@ async function autoReply(
     args.kind === 'missing-information'
       ? missingInformation({ ...props, ...ruleLines(args.verdict), again: args.again })
       : acknowledgement({ ...props, variant: args.kind === 'acknowledgement' ? 'new' : 'complete', organization: orgLabel(args.verdict.org) })
-  await queueOutbound(tx, { ticketId: args.ticketId, kind: 'OUTBOUND', to, subject: rendered.subject, text: rendered.text, html: rendered.html, automatic: true })
+  await queueOutbound(tx, { ticketId: args.ticketId, kind: 'OUTBOUND', to, subject: rendered.subject, text: rendered.text, html: rendered.html, automatic: true }, { ticketSubject: args.subject })
   return { kind: args.kind, to }
 }
 
@@ -738,8 +735,13 @@ export async function replayQuarantined(id: number): Promise<IntakeOutcome | nul
 // ---------------------------------------------------------------------------
 // Processing in the background of a listener
 
+/** Raw letters kept in memory for processing (the listener has them already): up to this many bytes. */
+const RAW_BUDGET = 64 * 1024 * 1024
+
 const pipeline = singleton('intake-pipeline', () => ({
   queue: [] as number[],
+  raws: new Map<number, Buffer>(),
+  rawBytes: 0,
   inFlight: new Set<number>(),
   running: 0,
   processed: 0,
@@ -751,8 +753,12 @@ const pipeline = singleton('intake-pipeline', () => ({
  * Processes a stored letter soon, in this process, a few at a time
  * (INTAKE_CONCURRENCY). The listener has already answered the sender.
  */
-export function enqueueProcessing(id: number) {
+export function enqueueProcessing(id: number, raw?: Buffer) {
   if (pipeline.inFlight.has(id) || pipeline.queue.includes(id)) return
+  if (raw && pipeline.rawBytes + raw.length <= RAW_BUDGET) {
+    pipeline.raws.set(id, raw)
+    pipeline.rawBytes += raw.length
+  }
   pipeline.queue.push(id)
   pump()
 }
@@ -763,7 +769,12 @@ function pump() {
     if (pipeline.inFlight.has(id)) continue
     pipeline.inFlight.add(id)
     pipeline.running++
-    processInbound(id)
+    const raw = pipeline.raws.get(id)
+    if (raw) {
+      pipeline.raws.delete(id)
+      pipeline.rawBytes -= raw.length
+    }
+    processInbound(id, { raw })
       .then(() => pipeline.processed++)
       .catch((error) => {
         pipeline.failed++

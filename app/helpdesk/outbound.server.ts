@@ -21,6 +21,7 @@ import { singleton } from '~/utils/singleton.server'
 import { extractTicketToken } from '../../emails/inbound/subject.ts'
 import { agentReply } from '../../emails/templates/agent-reply.ts'
 import { referenceLine } from '../../emails/templates/layout.ts'
+import { insertMessage } from './ticket-rows.server'
 
 // ---------------------------------------------------------------------------
 // The signed ticket reference
@@ -125,8 +126,11 @@ type Tx = Prisma.TransactionClient
  * Writes an outgoing message into the outbox, inside the caller's
  * transaction; it is sent after the commit. Returns the TicketMessage row.
  */
-export async function queueOutbound(tx: Tx, input: OutboundInput) {
-  const ticket = await tx.ticket.findUniqueOrThrow({ where: { id: input.ticketId }, select: { id: true, subject: true } })
+export async function queueOutbound(tx: Tx, input: OutboundInput, known: { ticketSubject?: string } = {}) {
+  const ticket =
+    known.ticketSubject !== undefined
+      ? { id: input.ticketId, subject: known.ticketSubject }
+      : await tx.ticket.findUniqueOrThrow({ where: { id: input.ticketId }, select: { id: true, subject: true } })
   const reference = ticketReference(ticket.id)
   let subject: string
   let text: string
@@ -146,34 +150,28 @@ export async function queueOutbound(tx: Tx, input: OutboundInput) {
   if (html && !html.includes(`ref: ${reference}`)) html = `${html}\n<p style="color:#666666">${escapeHtml(line)}</p>`
   const to = input.to.trim().toLowerCase()
   const deliverable = isDeliverable(to)
-  const message = await tx.ticketMessage.create({
-    data: {
-      ticketId: ticket.id,
-      kind: 'OUTBOUND',
-      messageId: newMessageId(),
-      fromAddress: ourAddresses()[0],
-      toAddress: to || null,
-      authorId: input.authorId ?? null,
-      subject,
-      text,
-      shownText: input.text,
-      safeHtml: html,
-      automatic: input.automatic,
-      // Nothing to send (no address, or a cabinet account without e-mail): the reply lives in the cabinet only.
-      sentAt: deliverable ? null : new Date(),
-      sendError: deliverable ? null : to ? `Адрес ${to} не принимает почту: ответ виден только в кабинете` : null,
-      attachments: input.attachments?.length
-        ? {
-            create: input.attachments.map((a) => ({
-              filename: a.filename,
-              contentType: a.contentType,
-              size: a.content.length,
-              sha256: crypto.createHash('sha256').update(a.content).digest('hex'),
-              content: a.content as unknown as Uint8Array<ArrayBuffer>,
-            })),
-          }
-        : undefined,
-    },
+  const message = await insertMessage(tx, {
+    ticketId: ticket.id,
+    kind: 'OUTBOUND',
+    messageId: newMessageId(),
+    fromAddress: ourAddresses()[0],
+    toAddress: to || null,
+    authorId: input.authorId ?? null,
+    subject,
+    text,
+    shownText: input.text,
+    safeHtml: html,
+    automatic: input.automatic,
+    // Nothing to send (no address, or a cabinet account without e-mail): the reply lives in the cabinet only.
+    sentAt: deliverable ? null : new Date(),
+    sendError: deliverable ? null : to ? `Адрес ${to} не принимает почту: ответ виден только в кабинете` : null,
+    attachments: input.attachments?.map((a) => ({
+      filename: a.filename,
+      contentType: a.contentType,
+      size: a.content.length,
+      sha256: crypto.createHash('sha256').update(a.content).digest('hex'),
+      content: a.content,
+    })),
   })
   // The caller's transaction has not committed yet: the drain tries shortly
   // after, and once more later for a slow commit; the minute job is the net.
@@ -212,36 +210,38 @@ async function claim(): Promise<{ id: number }[]> {
 
 /** In-Reply-To: the last letter from the requester before this message; References: the thread so far. */
 export async function threadingHeaders(ticketId: number, beforeMessageId: number) {
-  const earlier = await prisma.ticketMessage.findMany({
-    where: { ticketId, id: { lt: beforeMessageId }, kind: { in: ['INBOUND', 'OUTBOUND'] }, messageId: { not: null } },
-    select: { kind: true, messageId: true },
-    orderBy: { id: 'asc' },
-  })
+  const earlier = await prisma.$queryRaw<{ kind: string; messageId: string }[]>`
+    SELECT kind::text AS kind, "messageId" FROM "TicketMessage"
+    WHERE "ticketId" = ${ticketId} AND id < ${beforeMessageId} AND kind IN ('INBOUND', 'OUTBOUND') AND "messageId" IS NOT NULL
+    ORDER BY id`
   const inReplyTo = earlier.filter((m) => m.kind === 'INBOUND').at(-1)?.messageId ?? earlier.at(-1)?.messageId ?? undefined
-  const ids = earlier.map((m) => m.messageId!)
+  const ids = earlier.map((m) => m.messageId)
   const references = ids.length > MAX_REFERENCES ? [ids[0], ...ids.slice(-(MAX_REFERENCES - 1))] : ids
   return { inReplyTo, references }
 }
 
+interface OutgoingRow {
+  id: number
+  ticketId: number
+  messageId: string | null
+  toAddress: string | null
+  subject: string | null
+  text: string
+  safeHtml: string | null
+  automatic: boolean
+  sentAt: Date | null
+  sendAttempts: number
+}
+
 async function deliverOne(id: number): Promise<'sent' | 'failed' | 'gone'> {
-  const m = await prisma.ticketMessage.findUnique({
-    where: { id },
-    select: {
-      id: true,
-      ticketId: true,
-      messageId: true,
-      toAddress: true,
-      subject: true,
-      text: true,
-      safeHtml: true,
-      automatic: true,
-      sentAt: true,
-      sendAttempts: true,
-      attachments: { select: { filename: true, contentType: true, content: true, contentId: true, redactedAt: true } },
-    },
-  })
+  // Plain SQL: this runs for every automatic reply (ticket-rows.server.ts says why).
+  const [m] = await prisma.$queryRaw<OutgoingRow[]>`
+    SELECT id, "ticketId", "messageId", "toAddress", subject, text, "safeHtml", automatic, "sentAt", "sendAttempts"
+    FROM "TicketMessage" WHERE id = ${id}`
   if (!m || m.sentAt || !m.toAddress) return 'gone'
   try {
+    const attachments = await prisma.$queryRaw<{ filename: string; contentType: string; content: Uint8Array; contentId: string | null }[]>`
+      SELECT filename, "contentType", content, "contentId" FROM "TicketAttachment" WHERE "messageId" = ${m.id} AND "redactedAt" IS NULL ORDER BY id`
     const { inReplyTo, references } = await threadingHeaders(m.ticketId, m.id)
     await deliverMail({
       to: m.toAddress,
@@ -253,24 +253,19 @@ async function deliverOne(id: number): Promise<'sent' | 'failed' | 'gone'> {
       references,
       automatic: m.automatic,
       headers: { 'X-Oko-Ticket': String(m.ticketId) },
-      attachments: m.attachments
-        .filter((a) => !a.redactedAt)
-        .map((a) => ({ filename: a.filename, content: Buffer.from(a.content), contentType: a.contentType, cid: a.contentId ?? undefined })),
+      attachments: attachments.map((a) => ({ filename: a.filename, content: Buffer.from(a.content), contentType: a.contentType, cid: a.contentId ?? undefined })),
     })
-    await prisma.ticketMessage.update({ where: { id: m.id }, data: { sentAt: new Date(), sendError: null, sendAfter: null, sendAttempts: m.sendAttempts + 1 } })
+    await prisma.$executeRaw`
+      UPDATE "TicketMessage" SET "sentAt" = now(), "sendError" = NULL, "sendAfter" = NULL, "sendAttempts" = ${m.sendAttempts + 1} WHERE id = ${m.id}`
     logger.info({ ticket: m.ticketId, message: m.id, automatic: m.automatic }, 'ticket mail sent')
     return 'sent'
   } catch (error) {
     const attempts = m.sendAttempts + 1
     logger.warn({ err: error, ticket: m.ticketId, message: m.id, attempts }, 'ticket mail not sent; will retry')
-    await prisma.ticketMessage.update({
-      where: { id: m.id },
-      data: {
-        sendAttempts: attempts,
-        sendError: (error as Error).message.slice(0, 1000),
-        sendAfter: new Date(Date.now() + sendBackoffSeconds(attempts) * 1000),
-      },
-    })
+    await prisma.$executeRaw`
+      UPDATE "TicketMessage" SET "sendAttempts" = ${attempts}, "sendError" = ${(error as Error).message.slice(0, 1000)},
+        "sendAfter" = ${new Date(Date.now() + sendBackoffSeconds(attempts) * 1000)}
+      WHERE id = ${m.id}`
     return 'failed'
   }
 }

@@ -108,7 +108,7 @@ export function startImapIntake(options: ImapIntakeOptions): ImapIntake {
       await c.messageFlagsAdd(String(uid), ['\\Seen'], { uid: true })
       health.stored++
       lastProgress = Date.now()
-      if (options.process !== false) enqueueProcessing(id)
+      if (options.process !== false) enqueueProcessing(id, message.source)
     }
     health.lastSuccessfulFetchAt = new Date().toISOString()
     lastProgress = Date.now()

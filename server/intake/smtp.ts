@@ -102,7 +102,7 @@ export async function startSmtpIntake(options: SmtpIntakeOptions): Promise<SmtpI
           ({ id, duplicate }) => {
             counters.accepted++
             callback(null, `2.0.0 Accepted as #${id}${duplicate ? ' (already received)' : ''}`)
-            if (options.process !== false) enqueueProcessing(id)
+            if (options.process !== false) enqueueProcessing(id, raw)
           },
           (error) => {
             counters.failed++
