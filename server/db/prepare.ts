@@ -55,6 +55,10 @@ export async function prepareDatabase(env: Env, options: { migrate?: boolean } =
     // A desk that is not empty on first start: a few tickets in every state.
     const { seedHelpdeskDemo } = await import('../../prisma/seed-helpdesk.ts')
     await seedHelpdeskDemo(prisma)
+    // …and an answer bank to search: the generated bank of the relevance set.
+    const { generateBank } = await import('../../search/relevance/bank.ts')
+    const { importReadyAnswers } = await import('../../app/search/answers.server.ts')
+    await importReadyAnswers(generateBank().map((values, i) => ({ line: i + 1, values: { ...values } })), 'demo')
     logger.info({ ms: Math.round(performance.now() - started) }, 'demo data seeded')
   } else if (wantDemo) {
     const { demoLoginsPresent } = await import('../../prisma/seed.ts')
