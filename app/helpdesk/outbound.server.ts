@@ -197,15 +197,17 @@ export function sendBackoffSeconds(attempts: number) {
   return Math.min(MAX_BACKOFF_SECONDS, 30 * 2 ** Math.max(0, attempts - 1))
 }
 
-async function claim(): Promise<{ id: number }[]> {
-  return prisma.$queryRaw<{ id: number }[]>`
-    UPDATE "TicketMessage" SET "sendAfter" = now() + make_interval(secs => ${LEASE_SECONDS})
-    WHERE id IN (
+/** Leases what is due and returns it whole: one statement for the batch (ticket-rows.server.ts says why it matters). */
+async function claim(): Promise<OutgoingRow[]> {
+  return prisma.$queryRaw<OutgoingRow[]>`
+    UPDATE "TicketMessage" m SET "sendAfter" = now() + make_interval(secs => ${LEASE_SECONDS})
+    WHERE m.id IN (
       SELECT id FROM "TicketMessage"
       WHERE kind = 'OUTBOUND' AND "sentAt" IS NULL AND "toAddress" IS NOT NULL
         AND "sendAttempts" < ${MAX_SEND_ATTEMPTS} AND ("sendAfter" IS NULL OR "sendAfter" <= now())
       ORDER BY id LIMIT ${CLAIM} FOR UPDATE SKIP LOCKED)
-    RETURNING id`
+    RETURNING m.id, m."ticketId", m."messageId", m."toAddress", m.subject, m.text, m."safeHtml", m.automatic, m."sentAt", m."sendAttempts",
+      EXISTS (SELECT 1 FROM "TicketAttachment" a WHERE a."messageId" = m.id) AS "hasAttachments"`
 }
 
 /** In-Reply-To: the last letter from the requester before this message; References: the thread so far. */
@@ -231,17 +233,16 @@ interface OutgoingRow {
   automatic: boolean
   sentAt: Date | null
   sendAttempts: number
+  hasAttachments: boolean
 }
 
-async function deliverOne(id: number): Promise<'sent' | 'failed' | 'gone'> {
-  // Plain SQL: this runs for every automatic reply (ticket-rows.server.ts says why).
-  const [m] = await prisma.$queryRaw<OutgoingRow[]>`
-    SELECT id, "ticketId", "messageId", "toAddress", subject, text, "safeHtml", automatic, "sentAt", "sendAttempts"
-    FROM "TicketMessage" WHERE id = ${id}`
-  if (!m || m.sentAt || !m.toAddress) return 'gone'
+async function deliverOne(m: OutgoingRow): Promise<'sent' | 'failed' | 'gone'> {
+  if (m.sentAt || !m.toAddress) return 'gone'
   try {
-    const attachments = await prisma.$queryRaw<{ filename: string; contentType: string; content: Uint8Array; contentId: string | null }[]>`
-      SELECT filename, "contentType", content, "contentId" FROM "TicketAttachment" WHERE "messageId" = ${m.id} AND "redactedAt" IS NULL ORDER BY id`
+    const attachments = m.hasAttachments
+      ? await prisma.$queryRaw<{ filename: string; contentType: string; content: Uint8Array; contentId: string | null }[]>`
+          SELECT filename, "contentType", content, "contentId" FROM "TicketAttachment" WHERE "messageId" = ${m.id} AND "redactedAt" IS NULL ORDER BY id`
+      : []
     const { inReplyTo, references } = await threadingHeaders(m.ticketId, m.id)
     await deliverMail({
       to: m.toAddress,
@@ -294,8 +295,8 @@ export async function drainOutbox(): Promise<DeliveryResult> {
       for (let round = 0; round < 100; round++) {
         const rows = await claim()
         if (rows.length === 0) break
-        for (const { id } of rows) {
-          const r = await deliverOne(id)
+        for (const row of rows) {
+          const r = await deliverOne(row)
           if (r === 'sent') total.sent++
           if (r === 'failed') total.failed++
         }
