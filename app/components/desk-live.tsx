@@ -14,9 +14,13 @@ function useDebouncedRevalidate(delayMs: number) {
   useEffect(() => () => clearTimeout(timer.current), [])
   return () => {
     clearTimeout(timer.current)
-    timer.current = setTimeout(() => {
+    // A reload already under way may have read the data before this change:
+    // wait for it to finish and reload again, never drop the event.
+    const run = () => {
       if (ref.current.state === 'idle') ref.current.revalidate()
-    }, delayMs)
+      else timer.current = setTimeout(run, delayMs)
+    }
+    timer.current = setTimeout(run, delayMs)
   }
 }
 
