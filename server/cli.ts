@@ -131,6 +131,8 @@ async function main() {
     const { intakeIdle } = await import('../app/helpdesk/intake.server.ts')
     await intakeIdle()
     await stopOutboxDrain()
+    const { closeIntakeSql } = await import('../app/helpdesk/ticket-rows.server.ts')
+    await closeIntakeSql()
     const { stopSearchDrain } = await import('../app/search/outbox.server.ts')
     const { closeSearchEngine } = await import('../app/search/search.server.ts')
     await stopSearchDrain()

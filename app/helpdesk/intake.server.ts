@@ -35,7 +35,7 @@ import { safeHtml } from './safe-html'
 import { initialSla, slaOnStateChange } from './sla'
 import { STATE_LABELS, stateAfterRequesterMessage } from './states'
 import { findThread, isTicketCorrespondent, type ThreadLayer } from './threading.server'
-import { insertMessage, insertNote, insertParticipants, insertTicket, type MessageRow } from './ticket-rows.server'
+import { db, insertMessage, insertNote, insertParticipants, insertTicket, sqlOf, transaction, utc, type MessageRow, type Sql } from './ticket-rows.server'
 
 export type IntakeAction = 'created' | 'appended' | 'duplicate' | 'bounce' | 'ignored' | 'quarantined'
 
@@ -90,13 +90,15 @@ export async function storeInbound(raw: Buffer, meta: StoreMeta): Promise<{ id: 
   if (raw.length > env().INTAKE_MAX_BYTES) throw new Error(`storeInbound: ${raw.length} bytes exceed INTAKE_MAX_BYTES; refuse the letter before storing it`)
   const contentHash = crypto.createHash('sha256').update(raw).digest('hex')
   const messageId = quickMessageId(raw)
-  const inserted = await prisma.$queryRaw<{ id: number }[]>`
-    INSERT INTO "InboundMail" (channel, "envelopeFrom", "envelopeTo", "contentHash", "messageId", size, raw)
-    VALUES (${meta.channel}::"IntakeChannel", ${meta.envelopeFrom ?? null}, ${meta.envelopeTo ?? []}::text[], ${contentHash}, ${messageId}, ${raw.length}, ${raw})
-    ON CONFLICT ("contentHash") DO NOTHING
-    RETURNING id`
+  const inserted = await db.query<{ id: number }>(
+    `INSERT INTO "InboundMail" (channel, "envelopeFrom", "envelopeTo", "contentHash", "messageId", size, raw)
+     VALUES ($1::"IntakeChannel", $2, $3::text[], $4, $5, $6, $7)
+     ON CONFLICT ("contentHash") DO NOTHING
+     RETURNING id`,
+    [meta.channel, meta.envelopeFrom ?? null, meta.envelopeTo ?? [], contentHash, messageId, raw.length, raw],
+  )
   if (inserted.length) return { id: inserted[0].id, duplicate: false }
-  const existing = await prisma.inboundMail.findUniqueOrThrow({ where: { contentHash }, select: { id: true } })
+  const [existing] = await db.query<{ id: number }>(`SELECT id FROM "InboundMail" WHERE "contentHash" = $1`, [contentHash])
   return { id: existing.id, duplicate: true }
 }
 
@@ -140,9 +142,11 @@ export async function processInbound(id: number, options: { raw?: Buffer } = {})
   // Counted before the work: a letter that kills the process every time it is
   // read must not keep a restarting server busy forever. One statement claims
   // the attempt and reads the row (and the raw bytes, unless the caller has them).
-  const claimed = await prisma.$queryRaw<(Omit<InboundRow, 'outcome' | 'ticketId' | 'status'> & { attempts: number; raw: Uint8Array | null })[]>`
-    UPDATE "InboundMail" SET attempts = attempts + 1 WHERE id = ${id} AND status = 'received'
-    RETURNING id, channel::text AS channel, "envelopeFrom", attempts, CASE WHEN ${!options.raw} THEN raw END AS raw`
+  const claimed = await db.query<Omit<InboundRow, 'outcome' | 'ticketId' | 'status'> & { attempts: number; raw: Buffer | null }>(
+    `UPDATE "InboundMail" SET attempts = attempts + 1 WHERE id = $1 AND status = 'received'
+     RETURNING id, channel::text AS channel, "envelopeFrom", attempts, CASE WHEN $2 THEN raw END AS raw`,
+    [id, !options.raw],
+  )
   if (!claimed.length) {
     const done = await prisma.inboundMail.findUnique({ where: { id }, select: ROW_SELECT })
     if (!done) throw new Error(`processInbound: no InboundMail ${id}`)
@@ -154,7 +158,7 @@ export async function processInbound(id: number, options: { raw?: Buffer } = {})
     return quarantine(row, null, [`Обработка письма прерывалась ${attempts - 1} раз подряд: письмо отложено, его можно обработать повторно.`])
   }
 
-  const raw = options.raw ?? Buffer.from(stored!)
+  const raw = options.raw ?? stored!
   const mail = await parseMail(raw)
   if (mail.unparseable) return quarantine(row, mail, ['Письмо не удалось разобрать: оно сохранено без изменений и может быть обработано повторно.', ...mail.problems])
 
@@ -325,10 +329,12 @@ function replyAddress(mail: NormalizedMail, row: InboundRow): { to: string } | {
 type Tx = Prisma.TransactionClient
 
 /** Automatic replies to the address within the window; over the limit, none is sent (no reply storm). */
-async function autoReplyAllowed(tx: Tx, to: string, now: Date): Promise<boolean> {
-  const [{ sent }] = await tx.$queryRaw<{ sent: number }[]>`
-    SELECT count(*)::int AS sent FROM "TicketMessage"
-    WHERE kind = 'OUTBOUND' AND automatic AND "toAddress" = ${to} AND "createdAt" >= ${new Date(now.getTime() - AUTOREPLY_WINDOW_MS)}`
+async function autoReplyAllowed(sql: Sql, to: string, now: Date): Promise<boolean> {
+  const [{ sent }] = await sql.query<{ sent: number }>(
+    `SELECT count(*)::int AS sent FROM "TicketMessage"
+     WHERE kind = 'OUTBOUND' AND automatic AND "toAddress" = $1 AND "createdAt" >= $2`,
+    [to, utc(new Date(now.getTime() - AUTOREPLY_WINDOW_MS))],
+  )
   return sent < env().INTAKE_AUTOREPLY_LIMIT
 }
 
@@ -414,11 +420,13 @@ async function applyMail(row: InboundRow, mail: NormalizedMail): Promise<IntakeO
 
   // De-duplicate: the same letter with other bytes (another route, a re-sent copy).
   if (mail.messageId) {
-    const [seen] = await prisma.$queryRaw<{ found: boolean; ticketId: number | null }[]>`
-      SELECT true AS found, "ticketId" FROM "TicketMessage" WHERE "messageId" = ${mail.messageId} AND "inboundMailId" IS DISTINCT FROM ${row.id}
-      UNION ALL
-      SELECT true, "ticketId" FROM "InboundMail" WHERE "messageId" = ${mail.messageId} AND id <> ${row.id} AND status IN ('processed', 'ignored')
-      LIMIT 1`
+    const [seen] = await db.query<{ found: boolean; ticketId: number | null }>(
+      `SELECT true AS found, "ticketId" FROM "TicketMessage" WHERE "messageId" = $1 AND "inboundMailId" IS DISTINCT FROM $2
+       UNION ALL
+       SELECT true, "ticketId" FROM "InboundMail" WHERE "messageId" = $1 AND id <> $2 AND status IN ('processed', 'ignored')
+       LIMIT 1`,
+      [mail.messageId, row.id],
+    )
     if (seen) return markDuplicate(row, mail, seen.ticketId, 'Message-ID')
   }
 
@@ -460,16 +468,17 @@ async function applyMail(row: InboundRow, mail: NormalizedMail): Promise<IntakeO
 }
 
 async function uniqueAccountByEmail(address: string): Promise<number | null> {
-  const users = await prisma.$queryRaw<{ id: number }[]>`SELECT id FROM "User" WHERE lower(email) = lower(${address}) AND NOT disabled LIMIT 2`
+  const users = await db.query<{ id: number }>(`SELECT id FROM "User" WHERE lower(email) = lower($1) AND NOT disabled LIMIT 2`, [address])
   return users.length === 1 ? users[0].id : null
 }
 
-async function markProcessed(tx: Tx, row: InboundRow, status: InboundStatus, outcome: IntakeOutcome) {
-  const count = await tx.$executeRaw`
-    UPDATE "InboundMail" SET status = ${status}::"InboundStatus", outcome = ${JSON.stringify(outcome)}::jsonb, "processedAt" = now(),
-      "ticketId" = ${outcome.ticket}, error = NULL
-    WHERE id = ${row.id} AND status = 'received'`
-  if (!count) throw new AlreadyProcessed()
+async function markProcessed(sql: Sql, row: InboundRow, status: InboundStatus, outcome: IntakeOutcome) {
+  const done = await sql.query(
+    `UPDATE "InboundMail" SET status = $1::"InboundStatus", outcome = $2::jsonb, "processedAt" = $3, "ticketId" = $4, error = NULL
+     WHERE id = $5 AND status = 'received' RETURNING id`,
+    [status, JSON.stringify(outcome), utc(new Date()), outcome.ticket, row.id],
+  )
+  if (!done.length) throw new AlreadyProcessed()
 }
 
 /** Short transactions: PGlite serialises connections (ENVIRONMENT.md). */
@@ -491,12 +500,12 @@ async function bounceNote(row: InboundRow, mail: NormalizedMail, outcome: Intake
     .join('\n')
   outcome.action = 'bounce'
   outcome.ticket = ticketId
-  await prisma.$transaction(async (tx) => {
-    const t = await tx.ticket.findUniqueOrThrow({ where: { id: ticketId }, select: { state: true } })
+  await transaction(async (sql) => {
+    const [t] = await sql.query<{ state: TicketState }>(`SELECT state::text AS state FROM "Ticket" WHERE id = $1`, [ticketId])
     outcome.state = t.state
-    await insertMessage(tx, { ...messageData(row, mail, ticketId, null, true), kind: 'SYSTEM', text: `${text}\n\n${mail.text}`.trim(), shownText: text })
-    await markProcessed(tx, row, 'processed', outcome)
-  }, TX)
+    await insertMessage(sql, { ...messageData(row, mail, ticketId, null, true), kind: 'SYSTEM', text: `${text}\n\n${mail.text}`.trim(), shownText: text })
+    await markProcessed(sql, row, 'processed', outcome)
+  })
   return outcome
 }
 
@@ -526,8 +535,8 @@ async function createTicket(row: InboundRow, mail: NormalizedMail, outcome: Inta
     (a) => a !== sender && !isOurAddress(a),
   )
 
-  await prisma.$transaction(async (tx) => {
-    const ticketId = await insertTicket(tx, {
+  await transaction(async (sql) => {
+    const ticketId = await insertTicket(sql, {
       subject: subject.slice(0, 500),
       study: args.study,
       state,
@@ -543,17 +552,17 @@ async function createTicket(row: InboundRow, mail: NormalizedMail, outcome: Inta
     })
     const ticket = { id: ticketId }
     outcome.ticket = ticket.id
-    if (participants.length) await insertParticipants(tx, ticket.id, participants)
-    await insertMessage(tx, messageData(row, mail, ticket.id, args.authorId, automatic))
+    if (participants.length) await insertParticipants(sql, ticket.id, participants)
+    await insertMessage(sql, messageData(row, mail, ticket.id, args.authorId, automatic))
     const notes = [...args.notes]
     if (!sender) notes.push('В письме нет адреса отправителя: ответить по почте нельзя.')
-    if (notes.length) await insertNote(tx, ticket.id, notes.join('\n'))
+    if (notes.length) await insertNote(sql, ticket.id, notes.join('\n'))
     if (args.relatedTicketId) {
-      await insertNote(tx, args.relatedTicketId, `Новое письмо ссылалось на это обращение и зарегистрировано как обращение #${ticket.id}.`)
+      await insertNote(sql, args.relatedTicketId, `Новое письмо ссылалось на это обращение и зарегистрировано как обращение #${ticket.id}.`)
     }
-    outcome.reply = await autoReply(tx, { ticketId: ticket.id, subject, mail, reply: args.reply, now, kind: verdict.complete ? 'acknowledgement' : 'missing-information', verdict, again: false })
-    await markProcessed(tx, row, 'processed', outcome)
-  }, TX)
+    outcome.reply = await autoReply(sql, { ticketId: ticket.id, subject, mail, reply: args.reply, now, kind: verdict.complete ? 'acknowledgement' : 'missing-information', verdict, again: false })
+    await markProcessed(sql, row, 'processed', outcome)
+  })
   if (outcome.reply?.kind) notifyOutbox()
   return outcome
 }
@@ -602,11 +611,12 @@ async function appendToTicket(row: InboundRow, mail: NormalizedMail, outcome: In
         verdict: true,
       },
     })
-    await insertMessage(tx, messageData(row, mail, t.id, args.authorId, args.automatic))
+    const sql = sqlOf(tx)
+    await insertMessage(sql, messageData(row, mail, t.id, args.authorId, args.automatic))
     if (args.automatic || !verdict) {
       outcome.state = t.state
       outcome.reply = { kind: null, reason: 'автоматический ответ: добавлен в обращение без ответа' }
-      await markProcessed(tx, row, 'processed', outcome)
+      await markProcessed(sql, row, 'processed', outcome)
       return
     }
     const next = stateAfterRequesterMessage(t.state, verdict.complete)
@@ -620,7 +630,7 @@ async function appendToTicket(row: InboundRow, mail: NormalizedMail, outcome: In
       Object.assign(data, { state: next, ...slaOnStateChange(t, next, now) })
       if (t.state === 'RESOLVED') data.resolvedAt = null
       const note = `Заявитель ответил: «${STATE_LABELS[t.state]}» → «${STATE_LABELS[next]}»${t.state === 'WAITING_INFO' ? ' (данных достаточно)' : ''}.`
-      await insertNote(tx, t.id, note)
+      await insertNote(sql, t.id, note)
     }
     await tx.ticket.update({ where: { id: t.id }, data })
     outcome.state = next
@@ -632,30 +642,30 @@ async function appendToTicket(row: InboundRow, mail: NormalizedMail, outcome: In
       const before = ((t.verdict as unknown as IntakeVerdict | null)?.missing ?? []) as IntakeRule[]
       const changed = before.length !== verdict.missing.length || before.some((r) => !verdict.missing.includes(r))
       if (verdict.complete) {
-        outcome.reply = await autoReply(tx, { ticketId: t.id, subject: t.subject, mail, reply: args.reply, now, kind: 'data-complete', verdict, again: true })
+        outcome.reply = await autoReply(sql, { ticketId: t.id, subject: t.subject, mail, reply: args.reply, now, kind: 'data-complete', verdict, again: true })
       } else if (changed) {
-        outcome.reply = await autoReply(tx, { ticketId: t.id, subject: t.subject, mail, reply: args.reply, now, kind: 'missing-information', verdict, again: true })
+        outcome.reply = await autoReply(sql, { ticketId: t.id, subject: t.subject, mail, reply: args.reply, now, kind: 'missing-information', verdict, again: true })
       } else {
         outcome.reply = { kind: null, reason: 'недостающие сведения не изменились: повторный запрос не отправляется' }
       }
     } else {
       outcome.reply = { kind: null, reason: 'обращение уже у специалистов: автоматический ответ не нужен' }
     }
-    await markProcessed(tx, row, 'processed', outcome)
+    await markProcessed(sql, row, 'processed', outcome)
   }, TX)
   if (outcome.reply?.kind) notifyOutbox()
   return outcome
 }
 
 async function autoReply(
-  tx: Tx,
+  sql: Sql,
   args: { ticketId: number; subject: string; mail: NormalizedMail; reply: { to: string } | { reason: string }; now: Date; kind: ReplyKind; verdict: IntakeVerdict; again: boolean },
 ): Promise<IntakeOutcome['reply']> {
   if ('reason' in args.reply) return { kind: null, reason: args.reply.reason }
   const { to } = args.reply
-  if (!(await autoReplyAllowed(tx, to, args.now))) {
+  if (!(await autoReplyAllowed(sql, to, args.now))) {
     const reason = `лимит автоматических ответов на адрес ${to} (${env().INTAKE_AUTOREPLY_LIMIT} в час) исчерпан`
-    await insertNote(tx, args.ticketId, `Автоматический ответ не отправлен: ${reason}.`)
+    await insertNote(sql, args.ticketId, `Автоматический ответ не отправлен: ${reason}.`)
     return { kind: null, reason }
   }
   const props = { ticketId: args.ticketId, reference: ticketReference(args.ticketId), subject: args.subject, requesterName: args.mail.from?.name }
@@ -663,7 +673,7 @@ async function autoReply(
     args.kind === 'missing-information'
       ? missingInformation({ ...props, ...ruleLines(args.verdict), again: args.again })
       : acknowledgement({ ...props, variant: args.kind === 'acknowledgement' ? 'new' : 'complete', organization: orgLabel(args.verdict.org) })
-  await queueOutbound(tx, { ticketId: args.ticketId, kind: 'OUTBOUND', to, subject: rendered.subject, text: rendered.text, html: rendered.html, automatic: true }, { ticketSubject: args.subject })
+  await queueOutbound(sql, { ticketId: args.ticketId, kind: 'OUTBOUND', to, subject: rendered.subject, text: rendered.text, html: rendered.html, automatic: true }, { ticketSubject: args.subject })
   return { kind: args.kind, to }
 }
 

@@ -2,20 +2,19 @@
 // organisation by its login, with the id the ticket links to. One lookup
 // serves one judgement; it remembers what it has read.
 import { normalizeLogin } from '~/accounts/logins'
-import { prisma, type Prisma } from '~/utils/db.server'
 import type { IntakeLookup, IntakeOrg } from './rules'
 
 export interface DbIntakeOrg extends IntakeOrg {
   id: number
 }
 
-type Client = Pick<Prisma.TransactionClient, '$queryRaw'>
+import { db, type Sql } from './ticket-rows.server'
 
 export interface DbIntakeLookup extends IntakeLookup {
   findOrgByLogin(login: string): Promise<DbIntakeOrg | null>
 }
 
-export function dbLookup(client: Client = prisma): DbIntakeLookup {
+export function dbLookup(client: Sql = db): DbIntakeLookup {
   const seen = new Map<string, Promise<DbIntakeOrg | null>>()
   return {
     findOrgByLogin(raw: string) {
@@ -24,7 +23,7 @@ export function dbLookup(client: Client = prisma): DbIntakeLookup {
       if (!found) {
         // Plain SQL: this runs for every letter (ticket-rows.server.ts says why).
         found = client
-          .$queryRaw<DbIntakeOrg[]>`SELECT id, login, name, kind::text AS kind FROM "Organization" WHERE login = ${login}`
+          .query<DbIntakeOrg>(`SELECT id, login, name, kind::text AS kind FROM "Organization" WHERE login = $1`, [login])
           .then((rows) => rows[0] ?? null)
         seen.set(login, found)
       }

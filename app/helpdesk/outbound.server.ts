@@ -21,7 +21,7 @@ import { singleton } from '~/utils/singleton.server'
 import { extractTicketToken } from '../../emails/inbound/subject.ts'
 import { agentReply } from '../../emails/templates/agent-reply.ts'
 import { referenceLine } from '../../emails/templates/layout.ts'
-import { insertMessage } from './ticket-rows.server'
+import { db, insertMessage, isSql, sqlOf, utc, type Sql } from './ticket-rows.server'
 
 // ---------------------------------------------------------------------------
 // The signed ticket reference
@@ -124,13 +124,17 @@ type Tx = Prisma.TransactionClient
 
 /**
  * Writes an outgoing message into the outbox, inside the caller's
- * transaction; it is sent after the commit. Returns the TicketMessage row.
+ * transaction (a Prisma transaction, or the intake's own); it is sent after
+ * the commit. Returns the TicketMessage row.
  */
-export async function queueOutbound(tx: Tx, input: OutboundInput, known: { ticketSubject?: string } = {}) {
-  const ticket =
-    known.ticketSubject !== undefined
-      ? { id: input.ticketId, subject: known.ticketSubject }
-      : await tx.ticket.findUniqueOrThrow({ where: { id: input.ticketId }, select: { id: true, subject: true } })
+export async function queueOutbound(tx: Tx | Sql, input: OutboundInput, known: { ticketSubject?: string } = {}) {
+  const sql = isSql(tx) ? tx : sqlOf(tx)
+  let ticket = { id: input.ticketId, subject: known.ticketSubject ?? '' }
+  if (known.ticketSubject === undefined) {
+    const [row] = await sql.query<{ subject: string }>(`SELECT subject FROM "Ticket" WHERE id = $1`, [input.ticketId])
+    if (!row) throw new Error(`queueOutbound: no ticket ${input.ticketId}`)
+    ticket = { id: input.ticketId, subject: row.subject }
+  }
   const reference = ticketReference(ticket.id)
   let subject: string
   let text: string
@@ -138,7 +142,7 @@ export async function queueOutbound(tx: Tx, input: OutboundInput, known: { ticke
     subject = input.subject
     text = input.text
   } else {
-    const author = input.authorId ? await tx.user.findUnique({ where: { id: input.authorId }, select: { fullName: true } }) : null
+    const [author] = input.authorId ? await sql.query<{ fullName: string }>(`SELECT "fullName" FROM "User" WHERE id = $1`, [input.authorId]) : []
     const rendered = agentReply({ ticketId: ticket.id, reference, subject: ticket.subject, text: input.text, agentName: author?.fullName })
     subject = rendered.subject
     text = rendered.text
@@ -150,7 +154,7 @@ export async function queueOutbound(tx: Tx, input: OutboundInput, known: { ticke
   if (html && !html.includes(`ref: ${reference}`)) html = `${html}\n<p style="color:#666666">${escapeHtml(line)}</p>`
   const to = input.to.trim().toLowerCase()
   const deliverable = isDeliverable(to)
-  const message = await insertMessage(tx, {
+  const message = await insertMessage(sql, {
     ticketId: ticket.id,
     kind: 'OUTBOUND',
     messageId: newMessageId(),
@@ -199,23 +203,28 @@ export function sendBackoffSeconds(attempts: number) {
 
 /** Leases what is due and returns it whole: one statement for the batch (ticket-rows.server.ts says why it matters). */
 async function claim(): Promise<OutgoingRow[]> {
-  return prisma.$queryRaw<OutgoingRow[]>`
-    UPDATE "TicketMessage" m SET "sendAfter" = now() + make_interval(secs => ${LEASE_SECONDS})
-    WHERE m.id IN (
-      SELECT id FROM "TicketMessage"
-      WHERE kind = 'OUTBOUND' AND "sentAt" IS NULL AND "toAddress" IS NOT NULL
-        AND "sendAttempts" < ${MAX_SEND_ATTEMPTS} AND ("sendAfter" IS NULL OR "sendAfter" <= now())
-      ORDER BY id LIMIT ${CLAIM} FOR UPDATE SKIP LOCKED)
-    RETURNING m.id, m."ticketId", m."messageId", m."toAddress", m.subject, m.text, m."safeHtml", m.automatic, m."sentAt", m."sendAttempts",
-      EXISTS (SELECT 1 FROM "TicketAttachment" a WHERE a."messageId" = m.id) AS "hasAttachments"`
+  // now() is a timestamptz; the column holds UTC clock time without a zone.
+  return db.query<OutgoingRow>(
+    `UPDATE "TicketMessage" m SET "sendAfter" = (now() AT TIME ZONE 'UTC') + make_interval(secs => $1)
+     WHERE m.id IN (
+       SELECT id FROM "TicketMessage"
+       WHERE kind = 'OUTBOUND' AND "sentAt" IS NULL AND "toAddress" IS NOT NULL
+         AND "sendAttempts" < $2 AND ("sendAfter" IS NULL OR "sendAfter" <= now() AT TIME ZONE 'UTC')
+       ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED)
+     RETURNING m.id, m."ticketId", m."messageId", m."toAddress", m.subject, m.text, m."safeHtml", m.automatic, m."sendAttempts",
+       EXISTS (SELECT 1 FROM "TicketAttachment" a WHERE a."messageId" = m.id) AS "hasAttachments"`,
+    [LEASE_SECONDS, MAX_SEND_ATTEMPTS, CLAIM],
+  )
 }
 
 /** In-Reply-To: the last letter from the requester before this message; References: the thread so far. */
 export async function threadingHeaders(ticketId: number, beforeMessageId: number) {
-  const earlier = await prisma.$queryRaw<{ kind: string; messageId: string }[]>`
-    SELECT kind::text AS kind, "messageId" FROM "TicketMessage"
-    WHERE "ticketId" = ${ticketId} AND id < ${beforeMessageId} AND kind IN ('INBOUND', 'OUTBOUND') AND "messageId" IS NOT NULL
-    ORDER BY id`
+  const earlier = await db.query<{ kind: string; messageId: string }>(
+    `SELECT kind::text AS kind, "messageId" FROM "TicketMessage"
+     WHERE "ticketId" = $1 AND id < $2 AND kind IN ('INBOUND', 'OUTBOUND') AND "messageId" IS NOT NULL
+     ORDER BY id`,
+    [ticketId, beforeMessageId],
+  )
   const inReplyTo = earlier.filter((m) => m.kind === 'INBOUND').at(-1)?.messageId ?? earlier.at(-1)?.messageId ?? undefined
   const ids = earlier.map((m) => m.messageId)
   const references = ids.length > MAX_REFERENCES ? [ids[0], ...ids.slice(-(MAX_REFERENCES - 1))] : ids
@@ -231,17 +240,18 @@ interface OutgoingRow {
   text: string
   safeHtml: string | null
   automatic: boolean
-  sentAt: Date | null
   sendAttempts: number
   hasAttachments: boolean
 }
 
 async function deliverOne(m: OutgoingRow): Promise<'sent' | 'failed' | 'gone'> {
-  if (m.sentAt || !m.toAddress) return 'gone'
+  if (!m.toAddress) return 'gone'
   try {
     const attachments = m.hasAttachments
-      ? await prisma.$queryRaw<{ filename: string; contentType: string; content: Uint8Array; contentId: string | null }[]>`
-          SELECT filename, "contentType", content, "contentId" FROM "TicketAttachment" WHERE "messageId" = ${m.id} AND "redactedAt" IS NULL ORDER BY id`
+      ? await db.query<{ filename: string; contentType: string; content: Buffer; contentId: string | null }>(
+          `SELECT filename, "contentType", content, "contentId" FROM "TicketAttachment" WHERE "messageId" = $1 AND "redactedAt" IS NULL ORDER BY id`,
+          [m.id],
+        )
       : []
     const { inReplyTo, references } = await threadingHeaders(m.ticketId, m.id)
     await deliverMail({
@@ -256,17 +266,22 @@ async function deliverOne(m: OutgoingRow): Promise<'sent' | 'failed' | 'gone'> {
       headers: { 'X-Oko-Ticket': String(m.ticketId) },
       attachments: attachments.map((a) => ({ filename: a.filename, content: Buffer.from(a.content), contentType: a.contentType, cid: a.contentId ?? undefined })),
     })
-    await prisma.$executeRaw`
-      UPDATE "TicketMessage" SET "sentAt" = now(), "sendError" = NULL, "sendAfter" = NULL, "sendAttempts" = ${m.sendAttempts + 1} WHERE id = ${m.id}`
+    await db.query(`UPDATE "TicketMessage" SET "sentAt" = $1, "sendError" = NULL, "sendAfter" = NULL, "sendAttempts" = $2 WHERE id = $3`, [
+      utc(new Date()),
+      m.sendAttempts + 1,
+      m.id,
+    ])
     logger.info({ ticket: m.ticketId, message: m.id, automatic: m.automatic }, 'ticket mail sent')
     return 'sent'
   } catch (error) {
     const attempts = m.sendAttempts + 1
     logger.warn({ err: error, ticket: m.ticketId, message: m.id, attempts }, 'ticket mail not sent; will retry')
-    await prisma.$executeRaw`
-      UPDATE "TicketMessage" SET "sendAttempts" = ${attempts}, "sendError" = ${(error as Error).message.slice(0, 1000)},
-        "sendAfter" = ${new Date(Date.now() + sendBackoffSeconds(attempts) * 1000)}
-      WHERE id = ${m.id}`
+    await db.query(`UPDATE "TicketMessage" SET "sendAttempts" = $1, "sendError" = $2, "sendAfter" = $3 WHERE id = $4`, [
+      attempts,
+      (error as Error).message.slice(0, 1000),
+      utc(new Date(Date.now() + sendBackoffSeconds(attempts) * 1000)),
+      m.id,
+    ])
     return 'failed'
   }
 }

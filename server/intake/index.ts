@@ -4,6 +4,7 @@
 import type { Env } from '../../app/utils/env.server.ts'
 import { intakeIdle, pendingCount, pipelineStats, recoverPending } from '../../app/helpdesk/intake.server.ts'
 import { stopOutboxDrain } from '../../app/helpdesk/outbound.server.ts'
+import { closeIntakeSql } from '../../app/helpdesk/ticket-rows.server.ts'
 import { logger } from '../../app/utils/logger.server.ts'
 import { startImapIntake, type ImapIntake } from './imap.ts'
 import { startSmtpIntake, type SmtpIntake } from './smtp.ts'
@@ -66,6 +67,7 @@ export async function startIntake(env: Env): Promise<RunningIntake> {
       // Letters being processed finish (their transaction is short); the rest are recovered at the next start.
       await Promise.race([intakeIdle(), new Promise((resolve) => setTimeout(resolve, 10_000).unref())])
       await stopOutboxDrain()
+      await closeIntakeSql()
     },
   }
 }

@@ -18,10 +18,12 @@ process.env.INTAKE_ADDRESSES = 'support@oko.example,help@oko.example'
 const { prisma } = await import('~/utils/db.server')
 const { stopOutboxDrain, drainOutbox } = await import('~/helpdesk/outbound.server')
 const { intakeIdle } = await import('~/helpdesk/intake.server')
+const { closeIntakeSql } = await import('~/helpdesk/ticket-rows.server')
 
 afterAll(async () => {
   await intakeIdle()
   await stopOutboxDrain()
+  await closeIntakeSql()
   fs.rmSync(DATA_DIR, { recursive: true, force: true })
 })
 
