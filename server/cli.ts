@@ -271,7 +271,12 @@ async function relayToServer(raw: Buffer, env: ReturnType<typeof parseEnv>) {
   const host = env.INTAKE_SMTP_HOST === '0.0.0.0' ? '127.0.0.1' : env.INTAKE_SMTP_HOST
   const transport = nodemailer.createTransport({ host, port, secure: false, ignoreTLS: true })
   try {
-    const info = await transport.sendMail({ envelope: { from: '', to: ourAddresses()[0] }, raw })
+    // The sender as the MTA saw it: Return-Path (Postfix's pipe adds it with flag R; <> for bounces), else From.
+    const { readHeaderBlock, headerValue } = await import('../emails/inbound/headers.ts')
+    const fields = readHeaderBlock(raw.subarray(0, 256 * 1024)).fields
+    const returnPath = headerValue(fields, 'return-path')
+    const from = returnPath !== null ? (/<([^<>]*)>/.exec(returnPath)?.[1] ?? returnPath.trim()) : (/[^\s<>"]+@[^\s<>"]+/.exec(headerValue(fields, 'from') ?? '')?.[0] ?? '')
+    const info = await transport.sendMail({ envelope: { from, to: ourAddresses()[0] }, raw })
     const id = Number(/#(\d+)/.exec(info.response)?.[1]) || null
     process.stdout.write(`${JSON.stringify({ inboundId: id, action: 'relayed', notes: [`Сервер работает со встроенной базой: письмо передано ему по SMTP (${host}:${port}) и будет обработано там.`] }, null, 2)}\n`)
     return 0
