@@ -157,23 +157,11 @@ function slotTerms(slots: Slot[]) {
   return { stems, prefixes }
 }
 
-interface DocRow {
-  id: string
-  kind: SearchDoc['kind']
-  sourceId: string
-  url: string
-  title: string
-  question: string
-  answer: string
-  official: boolean
-  study: string | null
-  subject: string | null
-  grade: number | null
-  task: string | null
-  year: number | null
-  score: number
-  total: string
-}
+/** A ranked row: the document's shown fields plus its score and the match count. */
+type DocRow = Pick<
+  SearchDoc,
+  'id' | 'kind' | 'sourceId' | 'url' | 'title' | 'question' | 'answer' | 'official' | 'study' | 'subject' | 'grade' | 'task' | 'year'
+> & { score: number; total: string }
 
 /**
  * A JSON payload as a dollar-quoted SQL literal with a random tag it does not
