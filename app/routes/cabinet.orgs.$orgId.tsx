@@ -7,6 +7,7 @@ import { orgLabel } from '~/accounts/logins'
 import { getOrganizationPage } from '~/accounts/orgs.server'
 import { ORG_KIND_LABELS, ROLE_LABELS } from '~/accounts/roles'
 import { requireUser } from '~/accounts/session.server'
+import { AccountState } from '~/components/account-state'
 import { IssuedPassword } from '~/components/issued-password'
 import { badRequest, clientIp } from '~/utils/http.server'
 
@@ -122,7 +123,7 @@ export default function OrganizationPage() {
                     <td>{u.fullName}</td>
                     <td>{ROLE_LABELS[u.role]}</td>
                     <td>
-                      {u.disabled ? <span className="badge err">отключена</span> : !u.issued ? <span className="badge">доступ не выдан</span> : u.mustChangePassword ? <span className="badge warn">ждёт смены пароля</span> : <span className="badge ok">активна</span>}
+                      <AccountState disabled={u.disabled} issued={u.issued} mustChangePassword={u.mustChangePassword} />
                     </td>
                   </tr>
                 ))}

@@ -5,6 +5,7 @@ import { Form, useActionData, useLoaderData, useNavigation } from '@remix-run/re
 import { z } from 'zod'
 import { NewTeacherSchema, createTeacher, resetTeacherPassword, setTeacherDisabled } from '~/accounts/credentials.server'
 import { requireRole } from '~/accounts/session.server'
+import { AccountState } from '~/components/account-state'
 import { IssuedPassword } from '~/components/issued-password'
 import { prisma } from '~/utils/db.server'
 import { badRequest, clientIp, fieldErrors } from '~/utils/http.server'
@@ -96,7 +97,9 @@ export default function Team() {
                 <tr key={t.id}>
                   <td>{t.login}</td>
                   <td>{t.fullName}</td>
-                  <td>{t.disabled ? <span className="badge err">отключён</span> : t.mustChangePassword ? <span className="badge warn">ждёт смены пароля</span> : <span className="badge ok">активен</span>}</td>
+                  <td>
+                    <AccountState disabled={t.disabled} mustChangePassword={t.mustChangePassword} />
+                  </td>
                   <td className="toolbar">
                     <Form method="post">
                       <input type="hidden" name="userId" value={t.id} />
