@@ -1,5 +1,6 @@
 // The typed Socket.io event map, shared by the server and the browser.
 // Mutations go over HTTP; sockets carry pushes, presence and room membership.
+import type { ForumEventView } from '../forum/types'
 
 /** Every client→server event is acknowledged in this shape (NodeBB-style). */
 export type Ack<T> = { ok: true; data: T } | { ok: false; error: string }
@@ -13,6 +14,8 @@ export interface ServerToClientEvents {
   'ticket:changed': (payload: { id: number; reason: string }) => void
   /** Who has the ticket open right now, for the desk's collision warning. Room: ticket:<id>:staff. */
   'ticket:presence': (payload: { id: number; viewers: TicketViewer[] }) => void
+  /** Something happened in a forum room (app/forum/rooms.ts); see ForumEventType for the payloads. */
+  'forum:event': (event: ForumEventView) => void
 }
 
 /** A person who has a ticket open on the desk. */
