@@ -80,6 +80,8 @@ const EnvSchema = z.object({
   INTAKE_REF_SECRET: z.string().min(32, 'нужно не менее 32 символов').optional(),
   /** Multiplies the per-address rate limits (benchmarks and tests from one address raise it). */
   RATE_LIMIT_FACTOR: z.coerce.number().positive().max(100_000).default(1),
+  /** How long a specialist's claim on an experts-forum question lasts, in minutes (renewable by its holder). */
+  FORUM_CLAIM_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
 })
 
 export type Env = z.infer<typeof EnvSchema>
