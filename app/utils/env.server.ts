@@ -82,6 +82,12 @@ const EnvSchema = z.object({
   RATE_LIMIT_FACTOR: z.coerce.number().positive().max(100_000).default(1),
   /** How long a specialist's claim on an experts-forum question lasts, in minutes (renewable by its holder). */
   FORUM_CLAIM_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
+  /** Minutes a new account waits before its first forum post (staff excepted); default 10, 0 under NODE_ENV=test. */
+  FORUM_NEW_ACCOUNT_DELAY_MIN: z.coerce.number().int().min(0).max(7 * 24 * 60).optional(),
+  /** Questions (new topics) one person may post per hour (staff excepted); 0 = no cap. */
+  FORUM_QUESTIONS_PER_HOUR: z.coerce.number().int().min(0).max(10_000).default(10),
+  /** Replies one person may post per hour (staff excepted); 0 = no cap. */
+  FORUM_REPLIES_PER_HOUR: z.coerce.number().int().min(0).max(10_000).default(60),
 })
 
 export type Env = z.infer<typeof EnvSchema>
