@@ -12,6 +12,7 @@ import { z } from 'zod'
 import { orgLabel } from '~/accounts/logins'
 import { ORG_KIND_LABELS, hasSection } from '~/accounts/roles'
 import { requireUser } from '~/accounts/session.server'
+import { BankPanel } from '~/components/bank-panel'
 import { useTicketLive } from '~/components/desk-live'
 import { StateBadge, Thread, type ThreadMessage } from '~/components/ticket-thread'
 import { TicketPriority, TicketState } from '~/generated/prisma/enums'
@@ -36,10 +37,15 @@ import {
   takeTicket,
 } from '~/helpdesk/tickets.server'
 import { readFormWithFiles } from '~/helpdesk/uploads.server'
+import bankStyles from '~/search/answers.css'
+import { seedQuery } from '~/search/desk-bank'
 import { replyFromCabinet } from '~/helpdesk/web-ticket.server'
 import { clientIp } from '~/utils/http.server'
 
-export const links: LinksFunction = () => [{ rel: 'stylesheet', href: styles }]
+export const links: LinksFunction = () => [
+  { rel: 'stylesheet', href: styles },
+  { rel: 'stylesheet', href: bankStyles },
+]
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `№${data.ticket.id} ${data.ticket.subject} — Техподдержка` : 'Обращение — Техподдержка' }]
 
 /** Inline images of a letter (cid:) point at the attachment download, which checks access again. */
@@ -389,6 +395,9 @@ function DeskTicket() {
         <div>
           <Thread messages={data.messages.map((m) => ({ ...m, isNew: newIds.has(m.id) }))} staff />
 
+          {data.canWork && !merged ? (
+            <BankPanel seed={seedQuery(t.subject, data.messages.find((m) => m.kind === 'INBOUND')?.shownText)} reply={textRef} />
+          ) : null}
           {data.canWork && !merged ? (
             <Form method="post" encType="multipart/form-data" className="card reply" ref={replyRef} aria-labelledby="reply-title">
               <h2 id="reply-title">Ответ заявителю</h2>

@@ -29,6 +29,8 @@ export interface ParsedSearch {
   /** 'similar': documents like a long text (the ask form, the desk). */
   mode: 'search' | 'similar'
   facets: FacetField[]
+  /** `text=1`: each hit also carries its answer's plain text (the desk inserts it into a reply). */
+  withText: boolean
   notices: string[]
 }
 
@@ -66,6 +68,7 @@ export function parseSearchParams(search: URLSearchParams, defaults: { facets?: 
     prefix: search.get('prefix') !== '0',
     mode: search.get('mode') === 'similar' ? 'similar' : 'search',
     facets: wantFacets ? FACET_FIELDS.filter((f) => f !== 'kind') : [],
+    withText: flag.safeParse(search.get('text') ?? '').data === true,
     notices,
   }
 }

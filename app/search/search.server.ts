@@ -6,9 +6,9 @@ import { env } from '~/utils/env.server'
 import { logger } from '~/utils/logger.server'
 import { prisma } from '~/utils/db.server'
 import { singleton } from '~/utils/singleton.server'
-import type { SearchEngine, SearchFilters, SearchHit, SearchQuery, SearchResult, Viewer } from '../../search/engine.ts'
+import type { SearchDoc, SearchEngine, SearchFilters, SearchHit, SearchQuery, SearchResult, Viewer } from '../../search/engine.ts'
 import { PostgresEngine, pgSql } from '../../search/postgres.ts'
-import { documentSources } from './documents.server'
+import { documentSource, documentSources } from './documents.server'
 
 export type { FacetField, SearchFilters, SearchHit, SearchResult, Viewer } from '../../search/engine.ts'
 
@@ -96,4 +96,40 @@ export async function countAllDocuments() {
   let n = 0
   for (const [, source] of documentSources()) n += await source.count()
   return n
+}
+
+/** A hit with the full plain text of its answer, for inserting into a reply (the desk). */
+export interface HitWithText extends SearchHit {
+  /** The answer as plain text; null when the document is gone or no longer visible to this person. */
+  text: string | null
+  /** Public to every signed-in person: its link may be sent to a requester. */
+  shareable: boolean
+}
+
+/** Longest answer text handed out for insertion (the reply box takes 50,000 characters). */
+export const MAX_HIT_TEXT = 20_000
+
+/**
+ * The current plain text of each hit's answer, read from its source (the
+ * index holds it only for ranking). The engine applied `person`'s scope to
+ * the hits; the visibility is checked again on the current document, so a
+ * document hidden since it was indexed is not handed out.
+ */
+export async function withAnswerTexts(person: SearchingPerson, hits: SearchHit[]): Promise<HitWithText[]> {
+  const viewer = viewerFor(person)
+  const byKind = new Map<string, string[]>()
+  for (const h of hits) byKind.set(h.kind, [...(byKind.get(h.kind) ?? []), h.sourceId])
+  const docs = new Map<string, SearchDoc>()
+  for (const [kind, ids] of byKind) {
+    const source = documentSource(kind)
+    if (!source) continue
+    for (const [, doc] of await source.load(ids)) docs.set(doc.id, doc)
+  }
+  return hits.map((h) => {
+    const doc = docs.get(h.id)
+    const visible =
+      !!doc && (viewer.agents || (doc.visibility === 'public' && (doc.orgIds.length === 0 || doc.orgIds.some((id) => viewer.orgIds.includes(id)))))
+    const text = visible ? doc.answer.trim().slice(0, MAX_HIT_TEXT) : ''
+    return { ...h, text: text || null, shareable: visible && doc.visibility === 'public' && doc.orgIds.length === 0 }
+  })
 }
