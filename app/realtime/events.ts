@@ -1,6 +1,6 @@
 // The typed Socket.io event map, shared by the server and the browser.
 // Mutations go over HTTP; sockets carry pushes, presence and room membership.
-import type { ForumEventView } from '../forum/types'
+import type { ForumEventView, NotificationView } from '../forum/types'
 
 /** Every client→server event is acknowledged in this shape (NodeBB-style). */
 export type Ack<T> = { ok: true; data: T } | { ok: false; error: string }
@@ -16,6 +16,27 @@ export interface ServerToClientEvents {
   'ticket:presence': (payload: { id: number; viewers: TicketViewer[] }) => void
   /** Something happened in a forum room (app/forum/rooms.ts); see ForumEventType for the payloads. */
   'forum:event': (event: ForumEventView) => void
+  /** How many distinct people have the topic open (recounted at most once a second). Room: topic:<id>. */
+  'topic:viewers': (payload: { topicId: number; count: number }) => void
+  /** Someone is writing a reply (at most every 2 s per person and topic). Room: topic:<id>, never to the writer's own sockets. */
+  'topic:typing': (payload: { topicId: number; user: Typist }) => void
+  /** A new notification for this person (answered, resolved, mention, reply). Room: user:<id>. */
+  'notification:new': (notification: NotificationView) => void
+  /** The person read notifications (in any tab): the bell shows this count. Room: user:<id>. */
+  'notification:unread': (payload: { count: number }) => void
+}
+
+/** A person writing a reply in a topic; `staff`: ФИОКО, support or an administrator («специалист печатает»). */
+export interface Typist {
+  id: number
+  name: string
+  staff: boolean
+}
+
+/** The answer to forum:join: what the client missed since its lastEventId, or `reset` (too much: reload the page). */
+export interface ForumJoinResult {
+  events: ForumEventView[]
+  reset: boolean
 }
 
 /** A person who has a ticket open on the desk. */
@@ -33,6 +54,11 @@ export interface ClientToServerEvents {
   /** Follow one ticket (after a database check); desk staff also appear in its presence list. */
   'ticket:join': (payload: { id: number }, ack: (result: Ack<{ viewers: TicketViewer[] }>) => void) => void
   'ticket:leave': (payload: { id: number }, ack: (result: Ack<{ left: true }>) => void) => void
+  /** Follow a forum room (app/forum/rooms.ts) after a database check; with lastEventId, also get what was missed. */
+  'forum:join': (payload: { room: string; lastEventId?: string }, ack: (result: Ack<ForumJoinResult>) => void) => void
+  'forum:leave': (payload: { room: string }, ack: (result: Ack<{ left: true }>) => void) => void
+  /** "I am writing a reply" in a topic whose room this socket joined. */
+  'topic:typing': (payload: { topicId: number }, ack?: (result: Ack<{ sent: boolean }>) => void) => void
 }
 
 export interface InterServerEvents {

@@ -15,6 +15,7 @@ import { logger } from '../../app/utils/logger.server.ts'
 import { socketsGauge } from '../metrics.ts'
 import { handle } from './dispatch.ts'
 import { registerHelpdeskHandlers } from './helpdesk.ts'
+import { registerForumHandlers, stopForumTimers } from './forum.ts'
 
 export async function attachSocketServer(httpServer: http.Server, options: { redisUrl?: string }) {
   let redis: ReturnType<typeof createClient> | undefined
@@ -62,6 +63,7 @@ export async function attachSocketServer(httpServer: http.Server, options: { red
     socket.join([rooms.user(socket.data.userId), rooms.session(socket.data.sessionId), rooms.org(socket.data.orgId)])
     handle(socket, 'whoami', z.object({}).strict(), () => ({ login: socket.data.login, role: socket.data.role, org: socket.data.orgLabel }))
     registerHelpdeskHandlers(socket)
+    registerForumHandlers(socket)
     socket.on('disconnect', () => socketsGauge.dec())
   })
 
@@ -70,6 +72,7 @@ export async function attachSocketServer(httpServer: http.Server, options: { red
     io,
     async close() {
       registerIo(undefined)
+      stopForumTimers(io.of('/') as never)
       io.disconnectSockets(true)
       await new Promise<void>((resolve) => io.close(() => resolve()))
       if (redis) await redis.quit().catch(() => undefined)
