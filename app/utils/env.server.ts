@@ -88,6 +88,10 @@ const EnvSchema = z.object({
   FORUM_QUESTIONS_PER_HOUR: z.coerce.number().int().min(0).max(10_000).default(10),
   /** Replies one person may post per hour (staff excepted); 0 = no cap. */
   FORUM_REPLIES_PER_HOUR: z.coerce.number().int().min(0).max(10_000).default(60),
+  /** Largest forum image upload in bytes (refused with 413 while streaming). */
+  FORUM_UPLOAD_MAX_BYTES: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(5 * 1024 * 1024),
+  /** Forum image uploads one person may make per hour; 0 = no cap. */
+  FORUM_UPLOADS_PER_HOUR: z.coerce.number().int().min(0).max(100_000).default(60),
 })
 
 export type Env = z.infer<typeof EnvSchema>
