@@ -17,16 +17,9 @@ import { defineQueue } from '~/utils/jobs.server'
 import { logger } from '~/utils/logger.server'
 import { deliverMail } from '~/utils/mailer.server'
 import { forumNotification } from '../../emails/templates/forum-notification.ts'
+import { DEFAULT_PREFERENCES, NOTIFICATION_KINDS, type NotificationKind, type NotificationPreferences } from './kinds'
 
-export const NOTIFICATION_KINDS = ['answered', 'resolved', 'mention', 'reply'] as const
-export type NotificationKind = (typeof NOTIFICATION_KINDS)[number]
-
-export const NOTIFICATION_KIND_LABELS: Record<NotificationKind, string> = {
-  answered: 'На мой вопрос ответили',
-  resolved: 'Мой вопрос решён (дан официальный ответ)',
-  mention: 'Меня упомянули (@логин)',
-  reply: 'Ответили на моё сообщение или в теме, на которую я подписан',
-}
+export { DEFAULT_PREFERENCES, NOTIFICATION_KINDS, NOTIFICATION_KIND_LABELS, type Channel, type NotificationKind, type NotificationPreferences } from './kinds'
 
 export interface NotificationRequest {
   kind: NotificationKind
@@ -39,17 +32,6 @@ export interface NotificationRequest {
   text: string
   /** Path inside the site: `/cabinet/topics/12#post-34`. */
   url: string
-}
-
-export type Channel = { web: boolean; email: boolean }
-export type NotificationPreferences = Record<NotificationKind, Channel>
-
-/** Answers and resolutions matter most: on the web and by mail. Mentions and replies: on the web only. */
-export const DEFAULT_PREFERENCES: NotificationPreferences = {
-  answered: { web: true, email: true },
-  resolved: { web: true, email: true },
-  mention: { web: true, email: false },
-  reply: { web: true, email: false },
 }
 
 type PreferenceRow = {
