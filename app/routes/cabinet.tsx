@@ -5,17 +5,20 @@ import { orgLabel } from '~/accounts/logins'
 import { ROLE_LABELS, sectionsFor } from '~/accounts/roles'
 import { requireUser } from '~/accounts/session.server'
 import { LiveConnection } from '~/components/live'
+import { NotificationBell } from '~/components/notification-bell'
+import { unreadCount } from '~/notifications/notifications.server'
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request)
   return json({
     user: { login: user.login, fullName: user.fullName, role: user.role, org: orgLabel(user.organization) },
     sections: sectionsFor(user.role),
+    unreadNotifications: await unreadCount(user.id),
   })
 }
 
 export default function CabinetLayout() {
-  const { user, sections } = useLoaderData<typeof loader>()
+  const { user, sections, unreadNotifications } = useLoaderData<typeof loader>()
   return (
     <div className="cabinet">
       <a className="skip-link" href="#content">
@@ -33,6 +36,7 @@ export default function CabinetLayout() {
         </div>
         <div className="topbar-actions">
           <LiveConnection />
+          <NotificationBell unread={unreadNotifications} />
           <NavLink to="/cabinet/sessions">Сеансы</NavLink>
           <Form method="post" action="/logout">
             <button type="submit" className="button small">
