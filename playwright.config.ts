@@ -84,6 +84,8 @@ export default defineConfig({
       DATA_DIR: process.env.E2E_DATA_DIR ?? path.join(os.tmpdir(), `oko-e2e-${PORT}`),
       DEMO_DATA: 'on',
       RATE_LIMIT_FACTOR: '100',
+      // The demo accounts are created at start-up: without this the forum's new-account delay stops their first post.
+      FORUM_NEW_ACCOUNT_DELAY_MIN: '0',
       LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'warn',
       PUBLIC_URL: BASE_URL,
       // The intake's SMTP listener of this run, apart from any developer's server on 2525.
