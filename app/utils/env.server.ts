@@ -84,10 +84,10 @@ const EnvSchema = z.object({
   FORUM_CLAIM_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
   /** Minutes a new account waits before its first forum post (staff excepted); default 10, 0 under NODE_ENV=test. */
   FORUM_NEW_ACCOUNT_DELAY_MIN: z.coerce.number().int().min(0).max(7 * 24 * 60).optional(),
-  /** Questions (new topics) one person may post per hour (staff excepted); 0 = no cap. */
-  FORUM_QUESTIONS_PER_HOUR: z.coerce.number().int().min(0).max(10_000).default(10),
-  /** Replies one person may post per hour (staff excepted); 0 = no cap. */
-  FORUM_REPLIES_PER_HOUR: z.coerce.number().int().min(0).max(10_000).default(60),
+  /** Questions (new topics) one person may post per hour (staff excepted); 0 = no cap. Default 10, none under NODE_ENV=test. */
+  FORUM_QUESTIONS_PER_HOUR: z.coerce.number().int().min(0).max(10_000).optional(),
+  /** Replies one person may post per hour (staff excepted); 0 = no cap. Default 60, none under NODE_ENV=test. */
+  FORUM_REPLIES_PER_HOUR: z.coerce.number().int().min(0).max(10_000).optional(),
   /** Largest forum image upload in bytes (refused with 413 while streaming). */
   FORUM_UPLOAD_MAX_BYTES: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(5 * 1024 * 1024),
   /** Forum image uploads one person may make per hour; 0 = no cap. */
