@@ -1,0 +1,360 @@
+// Asking and reading: a new question (experts forum) or topic (support forum)
+// with its first post, the thread page's data, subscriptions and the view
+// counter.
+import type { ForumKind, Role, TopicStatus } from '~/generated/prisma/enums'
+import { logger } from '~/utils/logger.server'
+import { prisma } from '~/utils/db.server'
+import { singleton } from '~/utils/singleton.server'
+import { docKindOf, forumChange, notFound, topicUrl, shortTitle, type Failure, type ForumActor } from './change.server'
+import { prepareContent } from './content.server'
+import { checkPostingLimit } from './limits.server'
+import { canAnswerOfficially, canClaim, canModerate, canReply } from './permissions'
+import { forumRooms } from './rooms'
+import { AskInput } from './schemas'
+import { forumQuery } from './sql.server'
+import type { PostView, ThreadView } from './types'
+import { TOPIC_LIST_SELECT, postViewFor, topicListItem, topicRooms, type PersonRow, type PostRowLike, type TopicRowLike } from './views.server'
+import './search-documents.server'
+
+// ─── Asking ─────────────────────────────────────────────────────────────────
+
+export type AskResult = { status: 'success'; topicId: number } | Failure
+
+/**
+ * Posts a question: placement checked against the forum (a live section of a
+ * support forum; a live subject of the experts forum with a task number in
+ * its range), posting limits, the body validated and rendered by
+ * prepareContent; then one transaction writes the topic, its first post, the
+ * asker's subscription, the uploads' attachment, the event for the lists,
+ * the search outbox row and the mentions' notifications.
+ */
+export async function askQuestion(actor: ForumActor, input: unknown): Promise<AskResult> {
+  const parsed = AskInput.safeParse(input)
+  if (!parsed.success) {
+    const fieldErrors = parsed.error.flatten().fieldErrors as Record<string, string[]>
+    return { status: 'error', message: parsed.error.issues[0]?.message ?? 'Проверьте введённые данные.', fieldErrors }
+  }
+  const data = parsed.data
+  const forum = await prisma.forum.findUnique({ where: { slug: data.forum }, select: { id: true, kind: true, title: true } })
+  if (!forum) return { status: 'error', message: 'Форум не найден.', fieldErrors: { forum: ['Форум не найден.'] } }
+
+  let placement: { sectionId: number | null; expertSubjectId: number | null; taskNumber: string | null; variant: string | null; year: number | null }
+  if (forum.kind === 'SUPPORT') {
+    if (!data.sectionId) return fieldError('sectionId', 'Выберите раздел форума.')
+    const section = await prisma.forumSection.findUnique({ where: { id: data.sectionId }, select: { forumId: true, archived: true } })
+    if (!section || section.forumId !== forum.id) return fieldError('sectionId', 'Такого раздела в этом форуме нет.')
+    if (section.archived) return fieldError('sectionId', 'Раздел в архиве: выберите другой.')
+    placement = { sectionId: data.sectionId, expertSubjectId: null, taskNumber: null, variant: null, year: null }
+  } else {
+    if (!data.expertSubjectId) return fieldError('expertSubjectId', 'Выберите предмет и класс.')
+    if (!data.taskNumber) return fieldError('taskNumber', 'Укажите номер задания, например 5, 12.2 или 4К1.')
+    const subject = await prisma.expertSubject.findUnique({ where: { id: data.expertSubjectId }, select: { archived: true, taskCount: true } })
+    if (!subject) return fieldError('expertSubjectId', 'Такого предмета нет в каталоге ВПР.')
+    if (subject.archived) return fieldError('expertSubjectId', 'Этот предмет убран из каталога: выберите другой.')
+    const taskNo = Number.parseInt(data.taskNumber, 10)
+    if (subject.taskCount && (taskNo < 1 || taskNo > subject.taskCount)) {
+      return fieldError('taskNumber', `В этой работе задания с 1 по ${subject.taskCount}.`)
+    }
+    placement = { sectionId: null, expertSubjectId: data.expertSubjectId, taskNumber: data.taskNumber, variant: data.variant ?? null, year: data.year ?? null }
+  }
+
+  const limit = await checkPostingLimit(actor, 'question')
+  if (limit.status === 'error') return { status: 'error', message: limit.message }
+
+  const body = await prepareContent(data.content, { ownerId: actor.id })
+  if (body.status === 'error') return { status: 'error', message: body.message, fieldErrors: { content: [body.message] } }
+  const prepared = body.value
+
+  const result = await forumChange(async (tx, fx) => {
+    const now = new Date()
+    const topic = await tx.topic.create({
+      data: { forumId: forum.id, ...placement, title: data.title, authorId: actor.id, lastPostAt: now, createdAt: now },
+      select: { id: true },
+    })
+    const post = await tx.post.create({
+      data: { topicId: topic.id, authorId: actor.id, isFirst: true, content: prepared.content, html: prepared.html, text: prepared.text, createdAt: now },
+      select: { id: true },
+    })
+    if (prepared.uploadIds.length) {
+      await tx.forumUpload.updateMany({ where: { id: { in: prepared.uploadIds }, ownerId: actor.id, postId: null }, data: { postId: post.id } })
+    }
+    await tx.topicSubscription.create({ data: { topicId: topic.id, userId: actor.id } })
+    const row = await tx.topic.findUniqueOrThrow({ where: { id: topic.id }, select: TOPIC_LIST_SELECT })
+    await fx.event(topicRooms(row), 'topic.created', { topic: topicListItem(row, now) })
+    await fx.index(docKindOf(forum.kind), topic.id)
+    if (prepared.mentions.length) {
+      const mentioned = await tx.user.findMany({ where: { login: { in: prepared.mentions } }, select: { id: true } })
+      await fx.notify({
+        kind: 'mention',
+        userIds: mentioned.map((u) => u.id),
+        actorId: actor.id,
+        topicId: topic.id,
+        postId: post.id,
+        text: `${row.author.fullName} упомянул(а) вас в вопросе «${shortTitle(data.title)}»`,
+        url: topicUrl(topic.id, post.id),
+      })
+    }
+    return { status: 'success' as const, topicId: topic.id }
+  })
+  return result
+}
+
+function fieldError(field: string, message: string): Failure {
+  return { status: 'error', message, fieldErrors: { [field]: [message] } }
+}
+
+// ─── Reading ────────────────────────────────────────────────────────────────
+
+interface ThreadTopicRow {
+  id: number
+  forumId: number
+  sectionId: number | null
+  expertSubjectId: number | null
+  title: string
+  status: TopicStatus
+  pinned: boolean
+  locked: boolean
+  hidden: boolean
+  disputed: boolean
+  mergedIntoId: number | null
+  taskNumber: string | null
+  variant: string | null
+  year: number | null
+  replyCount: number
+  viewCount: number
+  officialPostId: number | null
+  acceptedPostId: number | null
+  claimExpiresAt: Date | null
+  createdAt: Date
+  lastPostAt: Date
+  authorId: number
+  forumSlug: string
+  forumKind: ForumKind
+  forumTitle: string
+  forumStudy: string
+  authorLogin: string
+  authorName: string
+  authorRole: Role
+  claimId: number | null
+  claimLogin: string | null
+  claimName: string | null
+  claimRole: Role | null
+  subject: string | null
+  grade: number | null
+  sectionTitle: string | null
+  mergedTitle: string | null
+  subscribed: boolean
+  duplicates: { id: number; title: string }[]
+  lastEventId: string
+}
+
+// Timestamps are stored without a time zone, in UTC (Prisma's convention):
+// `AT TIME ZONE 'UTC'` hands pg a timestamptz it parses into the right Date.
+const THREAD_TOPIC_SQL = `
+SELECT t.id, t."forumId", t."sectionId", t."expertSubjectId", t.title, t.status::text AS status, t.pinned, t.locked, t.hidden,
+       t.disputed, t."mergedIntoId", t."taskNumber", t.variant, t.year, t."replyCount", t."viewCount", t."officialPostId",
+       t."acceptedPostId", t."claimExpiresAt" AT TIME ZONE 'UTC' AS "claimExpiresAt", t."createdAt" AT TIME ZONE 'UTC' AS "createdAt",
+       t."lastPostAt" AT TIME ZONE 'UTC' AS "lastPostAt", t."authorId",
+       f.slug AS "forumSlug", f.kind::text AS "forumKind", f.title AS "forumTitle", f.study AS "forumStudy",
+       a.login AS "authorLogin", a."fullName" AS "authorName", a.role::text AS "authorRole",
+       c.id AS "claimId", c.login AS "claimLogin", c."fullName" AS "claimName", c.role::text AS "claimRole",
+       es.subject, es.grade, s.title AS "sectionTitle", m.title AS "mergedTitle",
+       EXISTS (SELECT 1 FROM "TopicSubscription" ts WHERE ts."topicId" = t.id AND ts."userId" = $2) AS subscribed,
+       COALESCE((SELECT json_agg(json_build_object('id', d.id, 'title', d.title) ORDER BY d.id)
+                 FROM "Topic" d WHERE d."mergedIntoId" = t.id AND NOT d.hidden), '[]'::json) AS duplicates,
+       COALESCE((SELECT max(e.id) FROM "ForumEvent" e WHERE e.room = $3), 0)::text AS "lastEventId"
+FROM "Topic" t
+JOIN "Forum" f ON f.id = t."forumId"
+JOIN "User" a ON a.id = t."authorId"
+LEFT JOIN "User" c ON c.id = t."claimedById"
+LEFT JOIN "ExpertSubject" es ON es.id = t."expertSubjectId"
+LEFT JOIN "ForumSection" s ON s.id = t."sectionId"
+LEFT JOIN "Topic" m ON m.id = t."mergedIntoId"
+WHERE t.id = $1`
+
+interface ThreadPostRow {
+  id: number
+  topicId: number
+  authorId: number
+  isFirst: boolean
+  replyToId: number | null
+  html: string
+  text: string
+  official: boolean
+  agreeCount: number
+  disagreeCount: number
+  hidden: boolean
+  hiddenReason: string | null
+  editCount: number
+  editedAt: Date | null
+  createdAt: Date
+  login: string
+  fullName: string
+  role: Role
+  myVote: number
+}
+
+// A hidden post's body never leaves the database for a non-moderator ($3).
+const THREAD_POSTS_SQL = `
+SELECT p.id, p."topicId", p."authorId", p."isFirst", p."replyToId",
+       CASE WHEN p.hidden AND NOT $3 THEN '' ELSE p.html END AS html,
+       CASE WHEN p.hidden AND NOT $3 THEN '' ELSE p.text END AS text,
+       p.official, p."agreeCount", p."disagreeCount", p.hidden, p."hiddenReason", p."editCount",
+       p."editedAt" AT TIME ZONE 'UTC' AS "editedAt", p."createdAt" AT TIME ZONE 'UTC' AS "createdAt",
+       u.login, u."fullName", u.role::text AS role, COALESCE(v.value, 0) AS "myVote"
+FROM "Post" p
+JOIN "User" u ON u.id = p."authorId"
+LEFT JOIN "PostVote" v ON v."postId" = p.id AND v."userId" = $2
+WHERE p."topicId" = $1
+ORDER BY p.id`
+
+/**
+ * The thread page: the topic, its posts (question first, then the official
+ * answer, the accepted one, then the rest in order), what this viewer may
+ * do, and the newest event id of the topic's room. Two statements on the
+ * forum's read pool (sql.server.ts): the topic with everything around it,
+ * then the posts with their authors and this viewer's votes. The event id is
+ * read in the first, so an event committed meanwhile is replayed to the page
+ * (clients apply events idempotently) rather than lost.
+ *
+ * 404 for an unknown topic and for a hidden one unless the viewer moderates.
+ */
+export async function getThread(actor: ForumActor, topicId: number): Promise<ThreadView> {
+  if (!Number.isInteger(topicId) || topicId <= 0 || topicId > 2_147_483_647) throw notFound()
+  const [t] = await forumQuery<ThreadTopicRow>(THREAD_TOPIC_SQL, [topicId, actor.id, forumRooms.topic(topicId)])
+  if (!t) throw notFound()
+  const moderator = canModerate(actor, t.forumKind)
+  if (t.hidden && !moderator) throw notFound()
+  const postRows = await forumQuery<ThreadPostRow>(THREAD_POSTS_SQL, [topicId, actor.id, moderator])
+  countView(topicId, actor.id)
+
+  const person = (id: number, login: string, fullName: string, role: Role): PersonRow => ({ id, login, fullName, role })
+  const topicRow: TopicRowLike = {
+    ...t,
+    author: person(t.authorId, t.authorLogin, t.authorName, t.authorRole),
+    claimedBy: t.claimId !== null ? person(t.claimId, t.claimLogin!, t.claimName!, t.claimRole!) : null,
+    expertSubject: t.subject !== null && t.grade !== null ? { subject: t.subject, grade: t.grade } : null,
+    section: t.sectionTitle !== null ? { title: t.sectionTitle } : null,
+    forum: { kind: t.forumKind },
+  }
+  const context = { authorId: t.authorId, acceptedPostId: t.acceptedPostId, forum: { kind: t.forumKind } }
+  const posts: PostView[] = postRows.map((p) => {
+    const row: PostRowLike = { ...p, author: person(p.authorId, p.login, p.fullName, p.role) }
+    return postViewFor(actor, row, context, p.myVote)
+  })
+  const rank = (p: PostView) => (p.isFirst ? 0 : p.id === t.officialPostId ? 1 : p.id === t.acceptedPostId ? 2 : 3)
+  posts.sort((a, b) => rank(a) - rank(b) || a.id - b.id)
+
+  return {
+    topic: {
+      ...topicListItem(topicRow),
+      forum: { id: t.forumId, slug: t.forumSlug, kind: t.forumKind, title: t.forumTitle, study: t.forumStudy },
+      sectionId: t.sectionId,
+      expertSubjectId: t.expertSubjectId,
+      officialPostId: t.officialPostId,
+      acceptedPostId: t.acceptedPostId,
+      viewCount: t.viewCount + pendingViews(topicId),
+      subscribed: t.subscribed,
+      mergedInto: t.mergedIntoId !== null && t.mergedTitle !== null ? { id: t.mergedIntoId, title: t.mergedTitle } : null,
+      duplicates: t.duplicates,
+    },
+    posts,
+    lastEventId: t.lastEventId,
+    can: {
+      reply: canReply(actor, t.forumKind, t),
+      moderate: moderator,
+      claim: canClaim(actor, t.forumKind),
+      answerOfficially: canAnswerOfficially(actor, t.forumKind),
+      subscribe: true,
+    },
+  }
+}
+
+/** A topic this person may read (hidden ones only for moderators); 404 otherwise. */
+export async function readableTopic(actor: ForumActor, topicId: number) {
+  if (!Number.isInteger(topicId) || topicId <= 0 || topicId > 2_147_483_647) throw notFound()
+  const topic = await prisma.topic.findUnique({
+    where: { id: topicId },
+    select: { id: true, title: true, authorId: true, hidden: true, forum: { select: { kind: true } } },
+  })
+  if (!topic || (topic.hidden && !canModerate(actor, topic.forum.kind))) throw notFound()
+  return topic
+}
+
+// ─── Subscriptions ──────────────────────────────────────────────────────────
+
+/** Follow or unfollow a topic (notifications of answers and its resolution). */
+export async function setSubscribed(actor: ForumActor, topicId: number, on: boolean): Promise<{ status: 'success'; subscribed: boolean }> {
+  await readableTopic(actor, topicId)
+  if (on) {
+    await prisma.topicSubscription.upsert({
+      where: { topicId_userId: { topicId, userId: actor.id } },
+      create: { topicId, userId: actor.id },
+      update: {},
+    })
+  } else {
+    await prisma.topicSubscription.deleteMany({ where: { topicId, userId: actor.id } })
+  }
+  return { status: 'success', subscribed: on }
+}
+
+// ─── The view counter ───────────────────────────────────────────────────────
+// Counting a view must not cost the thread page a write: views are counted
+// in memory, once per viewer and topic per minute (a reload or a live
+// revalidation is not a new view), and added to Topic.viewCount in one
+// batched UPDATE every few seconds. A crash loses at most those seconds of
+// views: acceptable for a popularity figure. Each process counts its own.
+
+const VIEW_FLUSH_MS = 5_000
+
+const VIEW_WINDOW_MS = 60_000
+
+const views = singleton('forum-views', () => ({
+  /** "topicId:userId" → until when another view by them is not counted. */
+  seen: new Map<string, number>(),
+  purgedAt: 0,
+  pending: new Map<number, number>(),
+  timer: null as NodeJS.Timeout | null,
+}))
+
+function countView(topicId: number, userId: number) {
+  const now = Date.now()
+  if (now - views.purgedAt > VIEW_WINDOW_MS) {
+    views.purgedAt = now
+    for (const [key, until] of views.seen) if (until <= now) views.seen.delete(key)
+  }
+  const key = `${topicId}:${userId}`
+  if ((views.seen.get(key) ?? 0) > now) return
+  views.seen.set(key, now + VIEW_WINDOW_MS)
+  views.pending.set(topicId, (views.pending.get(topicId) ?? 0) + 1)
+  if (!views.timer) {
+    views.timer = setTimeout(() => {
+      views.timer = null
+      flushViewCounts().catch((error) => logger.warn({ err: error }, 'forum: view counts not saved; they are retried with the next batch'))
+    }, VIEW_FLUSH_MS)
+    views.timer.unref?.()
+  }
+}
+
+function pendingViews(topicId: number) {
+  return views.pending.get(topicId) ?? 0
+}
+
+/** Writes the counted views (the timer does it; tests and shutdown call it). */
+export async function flushViewCounts() {
+  if (views.timer) clearTimeout(views.timer)
+  views.timer = null
+  if (views.pending.size === 0) return
+  const batch = [...views.pending.entries()]
+  views.pending.clear()
+  try {
+    await forumQuery(
+      `UPDATE "Topic" t SET "viewCount" = t."viewCount" + v.n
+       FROM (SELECT unnest($1::int[]) AS id, unnest($2::int[]) AS n) v WHERE t.id = v.id`,
+      [batch.map(([id]) => id), batch.map(([, n]) => n)],
+    )
+  } catch (error) {
+    for (const [id, n] of batch) views.pending.set(id, (views.pending.get(id) ?? 0) + n)
+    throw error
+  }
+}
