@@ -73,7 +73,10 @@ export async function attachSocketServer(httpServer: http.Server, options: { red
     async close() {
       registerIo(undefined)
       stopForumTimers(io.of('/') as never)
-      io.disconnectSockets(true)
+      // io.close() drops the transports without a disconnect packet: browsers
+      // see "transport close" and reconnect to the restarted (or another)
+      // node, rejoining their rooms. disconnectSockets(true) would tell them
+      // the server ended the session on purpose, and they would stay offline.
       await new Promise<void>((resolve) => io.close(() => resolve()))
       if (redis) await redis.quit().catch(() => undefined)
     },
