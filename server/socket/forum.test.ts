@@ -1,0 +1,287 @@
+// The forum's socket events over real HTTP servers on loopback: room joins
+// are authorised against the database, a reconnecting client gets what it
+// missed (also across a server restart), typing is limited, viewers are
+// counted per person, floods are cut off, and with REDIS_URL an event
+// published on one node reaches a client on another.
+import http from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { io as connect, type Socket } from 'socket.io-client'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { publishEvents, recordEvents, SINCE_LIMIT } from '~/forum/events.server'
+import type { ForumEventView } from '~/forum/types'
+import type { Ack, ForumJoinResult, Typist } from '~/realtime/events'
+import { prisma } from '~/utils/db.server'
+import { createRegionTree, createSignedInSession, createUser } from '../../tests/setup/fixtures.ts'
+import { MAX_FORUM_ROOMS } from './forum.ts'
+import { attachSocketServer } from './index.ts'
+
+type Node = { url: string; port: number; close(): Promise<void> }
+
+async function startNode(options: { redisUrl?: string; port?: number } = {}): Promise<Node> {
+  const server = http.createServer()
+  const sockets = await attachSocketServer(server, { redisUrl: options.redisUrl })
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    async close() {
+      await sockets.close()
+      server.closeAllConnections()
+      await new Promise((resolve) => server.close(resolve))
+    },
+  }
+}
+
+const clients: Socket[] = []
+
+async function client(url: string, user: { id: number }, options: { reconnection?: boolean } = {}) {
+  const { cookie } = await createSignedInSession(user)
+  const socket = connect(url, {
+    path: '/socket.io',
+    transports: ['websocket'],
+    extraHeaders: { Cookie: cookie },
+    reconnection: options.reconnection ?? false,
+    reconnectionDelay: 100,
+    reconnectionDelayMax: 200,
+    forceNew: true,
+  })
+  clients.push(socket)
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', () => resolve())
+    socket.once('connect_error', reject)
+  })
+  return socket
+}
+
+function emit<T>(socket: Socket, event: string, payload: unknown): Promise<Ack<T>> {
+  return socket.timeout(5_000).emitWithAck(event, payload)
+}
+
+function next<T>(socket: Socket, event: string, match: (v: T) => boolean = () => true, timeoutMs = 5_000): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no matching ${event} within ${timeoutMs} ms`)), timeoutMs)
+    const on = (value: T) => {
+      if (!match(value)) return
+      clearTimeout(timer)
+      socket.off(event, on)
+      resolve(value)
+    }
+    socket.on(event, on)
+  })
+}
+
+/** A post event written and published the way the forum's domain functions do it. */
+async function postEvent(topicId: number, postId: number, text: string) {
+  const events = await prisma.$transaction((tx) => recordEvents(tx, [`topic:${topicId}`], 'post.created', { post: { id: postId, topicId, text } }))
+  publishEvents(events)
+  return events[0]
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+let node: Node
+let teacher: { id: number }
+let colleague: { id: number }
+let specialist: { id: number }
+let forumId: number
+let topic: number
+let hiddenTopic: number
+
+async function createTopic(title: string, hidden = false) {
+  return (await prisma.topic.create({ data: { forumId, title, authorId: teacher.id, hidden } })).id
+}
+
+beforeAll(async () => {
+  const tree = await createRegionTree({ municipalities: 1, schoolsPer: 1, colleges: 0 })
+  const school = tree.municipalities[0].schools[0]
+  const fed = await prisma.organization.create({ data: { kind: 'FEDERAL', login: 'fioko', name: 'ФИОКО' } })
+  teacher = await createUser({ orgId: school.id, role: 'TEACHER_EXPERT', login: 'teacher-a' })
+  colleague = await createUser({ orgId: school.id, role: 'TEACHER_EXPERT', login: 'teacher-b' })
+  specialist = await createUser({ orgId: fed.id, role: 'FIOKO_SPECIALIST', login: 'fioko-a' })
+  await prisma.user.update({ where: { id: specialist.id }, data: { fullName: 'Смирнова Ольга Петровна' } })
+  forumId = (await prisma.forum.findUniqueOrThrow({ where: { slug: 'experts' } })).id
+  topic = await createTopic('Задание 5: нужны ли единицы измерения?')
+  hiddenTopic = await createTopic('Скрытый вопрос с фамилией ученика', true)
+  node = await startNode()
+})
+
+afterEach(() => {
+  for (const c of clients.splice(0)) c.close()
+})
+
+afterAll(async () => {
+  await node.close()
+})
+
+describe('forum:join', () => {
+  it('lets a teacher follow a visible topic and refuses a hidden one, which a moderator may follow', async () => {
+    const t = await client(node.url, teacher)
+    expect(await emit(t, 'forum:join', { room: `topic:${topic}` })).toEqual({ ok: true, data: { events: [], reset: false } })
+    expect(await emit(t, 'forum:join', { room: `topic:${hiddenTopic}` })).toEqual({ ok: false, error: 'Нет доступа: тема или раздел форума не найдены или скрыты.' })
+    const s = await client(node.url, specialist)
+    expect(await emit(s, 'forum:join', { room: `topic:${hiddenTopic}` })).toEqual({ ok: true, data: { events: [], reset: false } })
+  })
+
+  it('refuses unknown rooms, malformed names and the specialists\' queue to a teacher', async () => {
+    const t = await client(node.url, teacher)
+    expect(await emit(t, 'forum:join', { room: 'topic:999999' })).toMatchObject({ ok: false, error: expect.stringContaining('Нет доступа') })
+    expect(await emit(t, 'forum:join', { room: 'queue' })).toEqual({ ok: false, error: 'Очередь вопросов доступна только специалистам ФИОКО.' })
+    for (const room of ['user:1', `topic:${topic}:staff`, 'topic:0', 'ticket:1', '']) {
+      expect(await emit(t, 'forum:join', { room })).toEqual({ ok: false, error: 'Неверные данные события.' })
+    }
+    expect(await emit(t, 'forum:join', { room: `topic:${topic}`, lastEventId: 'abc' })).toEqual({ ok: false, error: 'Неверные данные события.' })
+    // Refused joins really did not join: events of the hidden topic do not arrive.
+    await emit(t, 'forum:join', { room: `topic:${hiddenTopic}` })
+    let got = 0
+    t.on('forum:event', () => got++)
+    await postEvent(hiddenTopic, 1, 'скрыто')
+    await sleep(150)
+    expect(got).toBe(0)
+  })
+
+  it(`caps the rooms one connection follows at ${MAX_FORUM_ROOMS}`, async () => {
+    const ids = await Promise.all(Array.from({ length: MAX_FORUM_ROOMS + 1 }, (_, i) => createTopic(`Вопрос ${i}`)))
+    const t = await client(node.url, teacher)
+    for (const [i, id] of ids.entries()) {
+      const reply = await emit(t, 'forum:join', { room: `topic:${id}` })
+      if (i < MAX_FORUM_ROOMS) expect(reply.ok).toBe(true)
+      else expect(reply).toEqual({ ok: false, error: 'Открыто слишком много тем и разделов форума: закройте лишние вкладки.' })
+      await sleep(60) // stay under the dispatcher's rate limit
+    }
+    // Leaving one makes room again.
+    expect(await emit(t, 'forum:leave', { room: `topic:${ids[0]}` })).toEqual({ ok: true, data: { left: true } })
+    expect((await emit(t, 'forum:join', { room: `topic:${ids[MAX_FORUM_ROOMS]}` })).ok).toBe(true)
+  })
+})
+
+describe('events and what was missed', () => {
+  it('delivers a post event live to the room, and replays what a client missed since its last id, in order', async () => {
+    const t = await client(node.url, teacher)
+    await emit(t, 'forum:join', { room: `topic:${topic}` })
+    const live = next<ForumEventView>(t, 'forum:event')
+    const first = await postEvent(topic, 101, 'первый ответ')
+    expect(await live).toEqual(first)
+
+    // Gone for a while; two answers come meanwhile.
+    t.close()
+    const second = await postEvent(topic, 102, 'второй ответ')
+    const third = await postEvent(topic, 103, 'третий ответ')
+    const again = await client(node.url, teacher)
+    const reply = await emit<ForumJoinResult>(again, 'forum:join', { room: `topic:${topic}`, lastEventId: first.id })
+    expect(reply).toEqual({ ok: true, data: { events: [second, third], reset: false } })
+  })
+
+  it('answers reset when more was missed than a client should replay', async () => {
+    const since = (await postEvent(topic, 200, 'до обрыва')).id
+    await prisma.forumEvent.createMany({ data: Array.from({ length: SINCE_LIMIT + 1 }, (_, i) => ({ room: `topic:${topic}`, type: 'post.votes', payload: { postId: 200, topicId: topic, agreeCount: i, disagreeCount: 0 } })) })
+    const t = await client(node.url, teacher)
+    expect(await emit(t, 'forum:join', { room: `topic:${topic}`, lastEventId: since })).toEqual({ ok: true, data: { events: [], reset: true } })
+  })
+
+  it('a client that reconnects after a server restart rejoins with its last id and gets the events published while the server was down', async () => {
+    const restartable = await startNode()
+    const t = await client(restartable.url, teacher, { reconnection: true })
+    let lastId = (await postEvent(topic, 300, 'перед перезапуском')).id
+    const received: ForumEventView[] = []
+    // What useForumRoom does: (re)join on every connect with the last applied id.
+    const join = () =>
+      t.emit('forum:join', { room: `topic:${topic}`, lastEventId: lastId }, (ack: Ack<ForumJoinResult>) => {
+        if (ack.ok) for (const e of ack.data.events) received.push(e)
+      })
+    t.on('forum:event', (e: ForumEventView) => received.push(e))
+    t.on('connect', join)
+    join()
+    await sleep(100)
+    const dropped = next<string>(t, 'disconnect')
+    await restartable.close()
+    await dropped
+    const missed = await postEvent(topic, 301, 'пока сервер перезапускался') // no server: only the log has it
+    const restarted = await startNode({ port: restartable.port })
+    try {
+      const deadline = Date.now() + 5_000
+      while (!received.some((e) => e.id === missed.id) && Date.now() < deadline) await sleep(50)
+      expect(received.map((e) => e.id)).toContain(missed.id)
+    } finally {
+      t.close()
+      await restarted.close()
+    }
+  })
+})
+
+describe('typing and viewers', () => {
+  it('shows typing to the others in the room, at most once per 2 s per person, and only from people in the room', async () => {
+    const spec = await client(node.url, specialist)
+    const t = await client(node.url, teacher)
+    await emit(spec, 'forum:join', { room: `topic:${topic}` })
+    expect(await emit(spec, 'topic:typing', { topicId: hiddenTopic })).toEqual({ ok: false, error: 'Сначала откройте тему.' })
+    await emit(t, 'forum:join', { room: `topic:${topic}` })
+    let ownEcho = 0
+    spec.on('topic:typing', () => ownEcho++)
+    const seen: { topicId: number; user: Typist }[] = []
+    t.on('topic:typing', (p: { topicId: number; user: Typist }) => seen.push(p))
+
+    expect(await emit(spec, 'topic:typing', { topicId: topic })).toEqual({ ok: true, data: { sent: true } })
+    expect(await emit(spec, 'topic:typing', { topicId: topic })).toEqual({ ok: true, data: { sent: false } })
+    expect(await emit(spec, 'topic:typing', { topicId: topic })).toEqual({ ok: true, data: { sent: false } })
+    await sleep(200)
+    expect(seen).toEqual([{ topicId: topic, user: { id: specialist.id, name: 'Смирнова Ольга Петровна', staff: true } }])
+    expect(ownEcho).toBe(0)
+
+    await sleep(2_000)
+    expect(await emit(spec, 'topic:typing', { topicId: topic })).toEqual({ ok: true, data: { sent: true } })
+    await sleep(200)
+    expect(seen).toHaveLength(2)
+  })
+
+  it('counts distinct people viewing a topic, and drops those who leave', async () => {
+    const room = `topic:${topic}`
+    const a = await client(node.url, teacher)
+    const aSecondTab = await client(node.url, teacher)
+    const b = await client(node.url, colleague)
+    const two = next<{ topicId: number; count: number }>(b, 'topic:viewers', (p) => p.topicId === topic && p.count === 2)
+    for (const s of [a, aSecondTab, b]) await emit(s, 'forum:join', { room })
+    expect(await two).toEqual({ topicId: topic, count: 2 })
+    const one = next<{ count: number }>(b, 'topic:viewers', (p) => p.count === 1)
+    a.close()
+    await emit(aSecondTab, 'forum:leave', { room })
+    expect(await one).toMatchObject({ count: 1 })
+  })
+})
+
+describe('flooding', () => {
+  it('refuses events over the rate limit, then disconnects the client', async () => {
+    const t = await client(node.url, teacher)
+    const disconnected = next<string>(t, 'disconnect')
+    const replies = await Promise.all(Array.from({ length: 60 }, () => emit(t, 'topic:typing', { topicId: topic }).catch(() => null)))
+    expect(replies.filter((r) => r && !r.ok).map((r) => r && !r.ok && r.error)).toContain('Слишком много событий: подождите немного.')
+    expect(await disconnected).toBe('io server disconnect')
+  })
+})
+
+describe.skipIf(!process.env.REDIS_URL)('two nodes with Redis (REDIS_URL)', () => {
+  it('a post event published on node A reaches a client on node B, and viewers are counted across nodes', async () => {
+    const b = await startNode({ redisUrl: process.env.REDIS_URL })
+    // Started last, A is the node the domain publishes through (io()).
+    const a = await startNode({ redisUrl: process.env.REDIS_URL })
+    try {
+      const onB = await client(b.url, teacher)
+      const onA = await client(a.url, colleague)
+      const room = `topic:${topic}`
+      const bothCounted = next<{ count: number }>(onB, 'topic:viewers', (p) => p.count === 2, 8_000)
+      expect((await emit(onB, 'forum:join', { room })).ok).toBe(true)
+      expect((await emit(onA, 'forum:join', { room })).ok).toBe(true)
+      const arrived = next<ForumEventView>(onB, 'forum:event')
+      const event = await postEvent(topic, 400, 'с другого узла')
+      expect(await arrived).toEqual(event)
+      expect(await bothCounted).toMatchObject({ count: 2 })
+    } finally {
+      await a.close()
+      await b.close()
+    }
+  })
+})
+
+if (!process.env.REDIS_URL) {
+  console.warn('server/socket/forum.test.ts: the two-node Redis test is skipped: REDIS_URL is not set (CI sets it).')
+}
