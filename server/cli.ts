@@ -162,6 +162,8 @@ async function answersImport(args: string[]) {
   const source = sourceAt >= 0 ? args[sourceAt + 1] : path.basename(file).replace(/\.[^.]+$/, '')
   const { parseImportFile, importReadyAnswers } = await import('../app/search/answers.server.ts')
   const { drainSearchOutbox } = await import('../app/search/outbox.server.ts')
+  // The drain takes every due row, forum ones too: their sources must be known here.
+  await import('../app/forum/search-documents.server.ts')
   const parsed = parseImportFile(file, text)
   const report = await importReadyAnswers(parsed.rows, source)
   const problems = [...parsed.problems, ...report.problems].sort((a, b) => a.line - b.line)
@@ -177,6 +179,8 @@ async function answersImport(args: string[]) {
 /** `search:reindex`: rebuilds the engine's index from the database with a progress bar on stderr. */
 async function searchReindex() {
   const { reindexSearch } = await import('../app/search/reindex.server.ts')
+  // The forum's document sources (questions, support topics) register on import.
+  await import('../app/forum/search-documents.server.ts')
   const started = performance.now()
   const tty = process.stderr.isTTY
   let lastShown = -1

@@ -7,6 +7,8 @@ import type { ServerBuild } from '@remix-run/node'
 import { ROLE_LABELS } from '../app/accounts/roles.ts'
 import '../app/accounts/maintenance.server.ts'
 import '../app/search/outbox.server.ts'
+// The forum's search document sources, for the drain the job queue runs in this process.
+import '../app/forum/search-documents.server.ts'
 import '../app/helpdesk/outbound.server.ts'
 import '../app/notifications/notifications.server.ts'
 import '../app/helpdesk/tickets.server.ts'
