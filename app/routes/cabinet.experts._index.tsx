@@ -1,0 +1,184 @@
+// «Эксперты ВПР»: search first (the answer may already exist), then the ВПР
+// catalogue as grades × subjects with question counts, «Задать вопрос», and
+// for specialists the queue with its size. New questions appear live.
+import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
+import { json } from '@remix-run/node'
+import { Link, useFetcher, useLoaderData } from '@remix-run/react'
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
+import { hasSection } from '~/accounts/roles'
+import { requireUser } from '~/accounts/session.server'
+import { ForumErrorBoundary } from '~/components/forum/error-boundary'
+import { SimilarList } from '~/components/forum/similar'
+import { TopicRow } from '~/components/forum/topic-list'
+import { useForumRoom } from '~/components/forum-live'
+import { specialistQueue } from '~/forum/claims.server'
+import { latestEventId } from '~/forum/events.server'
+import { getForum } from '~/forum/forums.server'
+import styles from '~/forum/forum.css'
+import { canClaim } from '~/forum/permissions'
+import { forumRooms } from '~/forum/rooms'
+import type { ExpertSubjectSummary, ForumEventPayloads, ForumEventView, TopicListItem } from '~/forum/types'
+import type { SearchHit } from '~/search/search.server'
+
+export const links: LinksFunction = () => [{ rel: 'stylesheet', href: styles }]
+export const meta: MetaFunction = () => [{ title: 'Эксперты ВПР — ФИС ОКО' }]
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const user = await requireUser(request)
+  if (!hasSection(user.role, 'experts')) throw new Response('Этот раздел недоступен для вашей роли.', { status: 403 })
+  const { forum, subjects } = await getForum('experts')
+  const room = forumRooms.forum(forum.id)
+  const specialist = canClaim(user, 'EXPERTS')
+  const [lastEventId, queue] = await Promise.all([latestEventId(room), specialist ? specialistQueue(user, {}) : Promise.resolve(null)])
+  return json({ forum, subjects: subjects.filter((s) => !s.archived), room, lastEventId, queueSize: queue ? queue.length : null })
+}
+
+export default function ExpertsForum() {
+  const { forum, subjects, room, lastEventId, queueSize } = useLoaderData<typeof loader>()
+  const [counts, setCounts] = useState(() => countsOf(subjects))
+  const [latest, setLatest] = useState<TopicListItem[]>([])
+  useEffect(() => setCounts(countsOf(subjects)), [subjects])
+
+  const onEvents = useCallback((events: ForumEventView[]) => {
+    for (const event of events) {
+      if (event.type !== 'topic.created') continue
+      const { topic } = event.payload as unknown as ForumEventPayloads['topic.created']
+      setLatest((list) => (list.some((t) => t.id === topic.id) ? list : [topic, ...list].slice(0, 5)))
+      setCounts((c) => {
+        const key = `${topic.subject}|${topic.grade}`
+        const was = c[key] ?? { total: 0, open: 0 }
+        return { ...c, [key]: { total: was.total + 1, open: was.open + 1 } }
+      })
+    }
+  }, [])
+  const { connected } = useForumRoom(room, lastEventId, onEvents)
+
+  const grades = useMemo(() => {
+    const byGrade = new Map<number, ExpertSubjectSummary[]>()
+    for (const s of subjects) byGrade.set(s.grade, [...(byGrade.get(s.grade) ?? []), s])
+    return [...byGrade.entries()].sort((a, b) => a[0] - b[0])
+  }, [subjects])
+
+  return (
+    <>
+      <div className="forum-head">
+        <h1>{forum.title}</h1>
+        <div className="actions">
+          {queueSize !== null ? (
+            <Link to="/cabinet/experts/queue" data-testid="queue-link">
+              Очередь без ответа: <strong>{queueSize}</strong>
+            </Link>
+          ) : null}
+          <Link to="/cabinet/experts/ask" className="button primary">
+            Задать вопрос
+          </Link>
+        </div>
+      </div>
+      {forum.description ? <p className="hint">{forum.description}</p> : null}
+
+      <SearchFirst />
+
+      {latest.length ? (
+        <section className="new-topics" aria-labelledby="latest-h" data-testid="latest">
+          <h2 id="latest-h">Новые вопросы</h2>
+          <ul className="topics">
+            {latest.map((t) => (
+              <TopicRow key={t.id} topic={t} fresh showSubject />
+            ))}
+          </ul>
+        </section>
+      ) : null}
+
+      <h2>
+        Предметы по классам{' '}
+        <span className="live-note" title={connected ? 'Новые вопросы появляются сразу' : 'Нет связи: новые вопросы появятся после переподключения'}>
+          <span className={`live-dot live-${connected ? 'online' : 'offline'}`} aria-hidden="true" />
+          {connected ? 'обновляется сразу' : 'нет связи'}
+        </span>
+      </h2>
+      <div className="catalogue" data-testid="catalogue">
+        {grades.map(([grade, list]) => (
+          <section key={grade} aria-labelledby={`grade-${grade}`}>
+            <h2 id={`grade-${grade}`}>{grade} класс</h2>
+            <ul>
+              {list.map((s) => {
+                const c = counts[`${s.subject}|${s.grade}`] ?? { total: 0, open: 0 }
+                return (
+                  <li key={s.id}>
+                    <Link to={`/cabinet/experts/s/${s.id}`} data-subject={s.id}>
+                      {s.subject}
+                    </Link>
+                    <span className="counts" aria-label={`вопросов ${c.total}, без ответа ${c.open}`}>
+                      {c.total}
+                      {c.open ? (
+                        <>
+                          {' '}
+                          · <strong>{c.open} без ответа</strong>
+                        </>
+                      ) : null}
+                    </span>
+                  </li>
+                )
+              })}
+            </ul>
+          </section>
+        ))}
+      </div>
+    </>
+  )
+}
+
+function countsOf(subjects: ExpertSubjectSummary[]) {
+  return Object.fromEntries(subjects.map((s) => [`${s.subject}|${s.grade}`, { total: s.topicCount, open: s.openCount }]))
+}
+
+/** «Сначала поищите»: the answer bank's search over the experts forum, as you type. */
+function SearchFirst() {
+  const fetcher = useFetcher<{ hits: SearchHit[]; total: number }>()
+  const [q, setQ] = useState('')
+  const timer = useRef<ReturnType<typeof setTimeout>>()
+  const load = useRef(fetcher.load)
+  load.current = fetcher.load
+  useEffect(() => {
+    clearTimeout(timer.current)
+    if (q.trim().length < 3) return
+    timer.current = setTimeout(() => load.current(`/api/search?${new URLSearchParams({ q: q.trim(), study: 'ВПР', limit: '8' })}`), 250)
+    return () => clearTimeout(timer.current)
+  }, [q])
+  const active = q.trim().length >= 3
+  return (
+    <form className="card forum-search" role="search" action="/cabinet/answers" method="get" aria-labelledby="search-first-h">
+      <h2 id="search-first-h">Сначала поищите: возможно, ответ уже есть</h2>
+      <label className="field">
+        <span className="visually-hidden">Вопрос</span>
+        <input
+          name="q"
+          type="search"
+          value={q}
+          onChange={(e) => setQ(e.target.value)}
+          placeholder="например: нужно ли указывать единицы измерения в задании 5"
+          autoComplete="off"
+          maxLength={500}
+          data-testid="experts-search"
+        />
+      </label>
+      <input type="hidden" name="study" value="ВПР" />
+      {active ? (
+        <>
+          <SimilarList hits={fetcher.data?.hits ?? []} loading={fetcher.state === 'loading'} searched={fetcher.data !== undefined} empty="Ничего похожего не нашлось — задайте вопрос специалистам." />
+          {fetcher.data && fetcher.data.total > (fetcher.data.hits?.length ?? 0) ? (
+            <button type="submit" className="button link">
+              Все результаты в банке ответов ({fetcher.data.total})
+            </button>
+          ) : null}
+        </>
+      ) : (
+        <p className="hint small">Поиск учитывает опечатки и другие формы слов. Официальные ответы ФИОКО отмечены значком.</p>
+      )}
+    </form>
+  )
+}
+
+export function ErrorBoundary() {
+  return <ForumErrorBoundary back={{ to: '/cabinet', label: 'В личный кабинет' }} />
+}
