@@ -49,8 +49,8 @@ export interface Section {
 export const SECTIONS: Record<SectionKey, Section> = {
   exchange: { key: 'exchange', title: 'Обмен данными', path: '/cabinet/exchange', planned: 'Публикации, материалы, загрузка файлов и мониторинг «Ход работы».' },
   analytics: { key: 'analytics', title: 'Аналитика', path: '/cabinet/analytics', planned: 'Заказ и просмотр отчётов по результатам ВПР.' },
-  forums: { key: 'forums', title: 'Форумы', path: '/cabinet/forums', planned: 'Форумы поддержки по исследованиям: ВПР, ВПР СПО, НИКО, МСИ, ИКУ, ФГККО, 500+, МУМ.' },
-  experts: { key: 'experts', title: 'Эксперты ВПР', path: '/cabinet/experts', planned: 'Вопросы по оцениванию работ и официальные ответы специалистов ФИОКО в реальном времени.' },
+  forums: { key: 'forums', title: 'Форумы', path: '/cabinet/forums' },
+  experts: { key: 'experts', title: 'Эксперты ВПР', path: '/cabinet/experts' },
   answers: { key: 'answers', title: 'Банк ответов', path: '/cabinet/answers' },
   support: { key: 'support', title: 'Техподдержка', path: '/cabinet/support' },
   organizations: { key: 'organizations', title: 'Организации', path: '/cabinet/orgs' },
