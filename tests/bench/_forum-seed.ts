@@ -51,6 +51,8 @@ export async function seedForum(options: SeedOptions): Promise<ForumSeed> {
   const { stopNotificationMail } = await import('../../app/notifications/notifications.server.ts')
 
   const db = await prepareDatabase(parseEnv())
+  // A second seeding in the same process (another run of the bench) signs with that run's secret.
+  ;(globalThis as unknown as { __okoSingletons?: Map<string, unknown> }).__okoSingletons?.delete('session-cookie')
   try {
     const fed = await prisma.organization.create({ data: { kind: 'FEDERAL', login: 'fioko-bench', name: 'ФИОКО (нагрузочный тест)' } })
     const school = await prisma.organization.create({ data: { kind: 'SCHOOL', login: 'edu990001', name: 'Школа нагрузочного теста', regionCode: '99' } })
