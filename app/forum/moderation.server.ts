@@ -438,8 +438,8 @@ async function setPostHidden(tx: Tx, actor: Actor, topic: TopicListRow, postId: 
     postId,
     details: { before: { hidden: current.hidden, reason: current.hiddenReason }, after: { hidden, reason: hidden ? reason : null }, flagsResolved: resolved.count, ...(flagId ? { flagId } : {}) },
   })
-  const rooms = eventRooms(topic)
-  const events = await recordEvents(tx, rooms, 'post.hidden', { postId, topicId: topic.id, hidden, reason: hidden ? reason : null })
+  // Posts live in the thread only: the lists have nothing to change.
+  const events = await recordEvents(tx, [forumRooms.topic(topic.id)], 'post.hidden', { postId, topicId: topic.id, hidden, reason: hidden ? reason : null })
   // Shown again: the room gets the body back without asking (it is public again).
   if (!hidden) events.push(...(await recordEvents(tx, [forumRooms.topic(topic.id)], 'post.updated', { post: publicPost(row, topic) })))
   await enqueueIndex(tx, docKind(topic.forum.kind), topic.id)

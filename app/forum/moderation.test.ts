@@ -314,7 +314,7 @@ describe('hiding a post', () => {
     expect(forTeacher).toMatchObject({ hidden: true, html: '', text: '', hiddenReason: 'Персональные данные' })
 
     const events = await eventsAfter(since)
-    expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['post.hidden']))
+    expect(events.map((e) => [e.type, e.room])).toEqual([['post.hidden', forumRooms.topic(q.id)]])
     expect(JSON.stringify(events.map((e) => e.payload))).not.toContain('Сидоров')
     expect(events.find((e) => e.room === forumRooms.topic(q.id))!.payload).toEqual({ postId, topicId: q.id, hidden: true, reason: 'Персональные данные' })
     expect(await prisma.postFlag.count({ where: { postId, resolvedAt: null } })).toBe(0)
