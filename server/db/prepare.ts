@@ -55,6 +55,9 @@ export async function prepareDatabase(env: Env, options: { migrate?: boolean } =
     // A desk that is not empty on first start: a few tickets in every state.
     const { seedHelpdeskDemo } = await import('../../prisma/seed-helpdesk.ts')
     await seedHelpdeskDemo(prisma)
+    // …forums with questions, replies and official answers to read (indexed by the search drain).
+    const { seedForumDemo } = await import('../../prisma/seed-forum.ts')
+    await seedForumDemo(prisma)
     // …and an answer bank to search: the generated bank of the relevance set.
     const { generateBank } = await import('../../search/relevance/bank.ts')
     const { importReadyAnswers } = await import('../../app/search/answers.server.ts')
