@@ -199,6 +199,11 @@ describe('limits and structure', () => {
     expect(value.text).toBe('ЖКЧЗкодвсё\nпервый\nвторой\nпункт\nцитата\nстрока')
   })
 
+  it("keeps Lexical's tab nodes as tab characters", async () => {
+    const value = await ok(state(para(text('К1'), { type: 'tab', detail: 2, format: 0, mode: 'normal', style: '', text: '\t', version: 1 }, text('2 балла'))))
+    expect(value.text).toBe('К1\t2 балла')
+  })
+
   it('strips NUL and control characters that PostgreSQL or readers choke on', async () => {
     const value = await ok(state(para(text('а\u0000б\u0007в\tг'))))
     expect(value.text).toBe('абв\tг')

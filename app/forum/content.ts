@@ -184,7 +184,7 @@ function decodeURIComponentSafe(value: string) {
 
 const ALLOWED_TYPE_NAMES = 'абзац, список, цитата, ссылка, изображение, упоминание'
 const BLOCK_TYPES = new Set(['paragraph', 'quote', 'list'])
-const INLINE_TYPES = new Set(['text', 'linebreak', 'link', 'autolink', 'mention', 'image'])
+const INLINE_TYPES = new Set(['text', 'tab', 'linebreak', 'link', 'autolink', 'mention', 'image'])
 
 class ContentError extends Error {}
 function fail(message: string): never {
@@ -259,6 +259,10 @@ function walkInline(value: unknown, walk: WalkState, depth: number, inLink: bool
     case 'linebreak':
       walk.textLength += 1
       return { type: 'linebreak', version: 1 }
+    case 'tab':
+      // Lexical's TabNode (pasted from a spreadsheet, say): kept as a tab character.
+      walk.textLength += 1
+      return { type: 'text', text: '\t', format: 0, detail: 0, mode: 'normal', style: '', version: 1 }
     case 'mention': {
       const login = fields(MentionFields, node).login.replace(/^@/, '')
       if (!LOGIN_PATTERN.test(login)) fail(`Упоминание «@${login.slice(0, 40)}» записано с ошибкой: укажите логин, например @fioko01.`)
