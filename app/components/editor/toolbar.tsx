@@ -166,10 +166,17 @@ export function ToolbarPlugin({ disabled = false }: { disabled?: boolean }) {
         </button>
         <span className="editor-tool-sep" aria-hidden="true" />
         <button type="button" className="editor-tool" aria-label="Ссылка" title="Ссылка" aria-pressed={state.linkUrl !== null} aria-expanded={linkForm !== null} disabled={disabled} onClick={openLinkForm}>
-          🔗
+          <svg width="18" height="18" viewBox="0 0 24 24" aria-hidden="true" focusable="false" fill="none" stroke="currentColor" strokeWidth="2" strokeLinecap="round">
+            <path d="M10 14a4 4 0 0 0 5.66 0l3-3a4 4 0 0 0-5.66-5.66l-1 1" />
+            <path d="M14 10a4 4 0 0 0-5.66 0l-3 3a4 4 0 0 0 5.66 5.66l1-1" />
+          </svg>
         </button>
         <button type="button" className="editor-tool" aria-label="Изображение" title="Изображение (можно также вставить снимок экрана: Ctrl+V)" disabled={disabled} onClick={() => fileInput.current?.click()}>
-          🖼
+          <svg width="18" height="18" viewBox="0 0 24 24" aria-hidden="true" focusable="false" fill="none" stroke="currentColor" strokeWidth="2" strokeLinejoin="round">
+            <rect x="3" y="4" width="18" height="16" rx="2" />
+            <circle cx="9" cy="10" r="2" />
+            <path d="M21 17l-5-5-9 8" />
+          </svg>
         </button>
         <input
           ref={fileInput}
