@@ -52,7 +52,7 @@ export function SimilarList({ hits, loading, searched, empty }: { hits: SearchHi
                 {h.official ? <span className="badge official">✓ Официальный ответ ФИОКО</span> : null}
                 <span>{[h.subject, h.grade ? `${h.grade} класс` : null, h.task ? `задание ${h.task}` : null, h.year].filter(Boolean).join(' · ')}</span>
               </div>
-              {h.snippet ? <div className="small" dangerouslySetInnerHTML={{ __html: h.snippet }} /> : null}
+              {h.snippet ? <div className="small snippet" dangerouslySetInnerHTML={{ __html: h.snippet }} /> : null}
             </li>
           ))}
         </ul>
