@@ -18,6 +18,7 @@ import { POST_SELECT, TOPIC_LIST_SELECT, publicPost, topicListItem, topicRooms, 
 import { TaskNumber } from '~/search/answer-schema'
 import { checkEditorState, UPLOAD_ID_PATTERN, uploadUrl } from './content'
 import { REDACTED_IMAGE_TEXT, renderContent } from './content.server'
+import { redactUpload } from './uploads.server'
 import { enqueueIndex } from '~/search/documents.server'
 import { notifySearch } from '~/search/outbox.server'
 import { prisma, type Prisma } from '~/utils/db.server'
@@ -450,7 +451,8 @@ async function setPostHidden(tx: Tx, actor: Actor, topic: TopicListRow, postId: 
 
 /**
  * Redacts an uploaded image that shows personal data (pupils' names, codes,
- * photos of works): its bytes are emptied (the URL then serves a placeholder),
+ * photos of works): its bytes are emptied by uploads.server.ts redactUpload
+ * (the URL then serves a placeholder),
  * and the stored HTML of every post of the thread that shows it — and of
  * their earlier revisions, which the edit history shows — is rendered again
  * from its content with the image replaced by «Изображение скрыто
@@ -476,34 +478,51 @@ export async function redactImage(actor: Actor, rawUploadId: unknown): Promise<M
       SELECT "redactedAt", size, "contentType" FROM "ForumUpload" WHERE id = ${uploadId} FOR UPDATE`
     if (!row) throw notFound('Изображение не найдено.')
     if (row.redactedAt) return unchanged({ uploadId, postIds: [] })
-    const now = new Date()
-    // The same change as uploads.server.ts redactUpload, made here so that it
-    // commits with the re-rendered posts and the log row (a second connection
-    // inside this transaction would wait for it forever on PGlite).
-    await tx.forumUpload.update({ where: { id: uploadId }, data: { content: new Uint8Array(0), redactedAt: now, redactedById: actor.id } })
 
+    // The posts of the thread that show the image (its own post, and any other
+    // whose HTML points at it), as they were: to know what changed.
     const url = uploadUrl(uploadId)
-    const posts = topic
+    const shownIn = topic
       ? await tx.post.findMany({
-          where: { topicId: topic.id, OR: [{ id: upload.postId! }, { html: { contains: url } }] },
-          select: { id: true, content: true, html: true, hidden: true, revisions: { select: { id: true, content: true, html: true } } },
+          where: { topicId: topic.id, OR: [...(upload.postId ? [{ id: upload.postId }] : []), { html: { contains: url } }] },
+          select: { id: true, html: true },
           orderBy: { id: 'asc' },
         })
       : []
-    let revisions = 0
+    const htmlBefore = new Map(shownIn.map((p) => [p.id, p.html]))
+    const revisionsBefore = shownIn.length
+      ? await tx.postRevision.count({ where: { postId: { in: shownIn.map((p) => p.id) }, html: { contains: url } } })
+      : 0
+
+    // The content module empties the bytes and re-renders its post and that
+    // post's history, in this transaction (a second connection inside it would
+    // wait forever on PGlite).
+    const done = await redactUpload(uploadId, actor.id, tx)
+    if (done.status === 'error') throw notFound(done.message)
+
+    // What is still left pointing at the image (another post of the thread, a
+    // body the renderer could not read) is rendered or replaced here.
+    const leftovers = shownIn.length
+      ? await tx.post.findMany({
+          where: { id: { in: shownIn.map((p) => p.id) } },
+          select: { id: true, content: true, html: true, revisions: { where: { html: { contains: url } }, select: { id: true, content: true, html: true } } },
+        })
+      : []
     const changedPosts: number[] = []
-    for (const post of posts) {
-      const html = await redactedHtml(tx, post.content, post.html, uploadId)
-      if (html !== post.html) {
+    for (const post of leftovers) {
+      let html = post.html
+      if (html.includes(url)) {
+        html = await redactedHtml(tx, post.content, html, uploadId)
         await tx.post.update({ where: { id: post.id }, data: { html } })
-        changedPosts.push(post.id)
       }
+      if (html !== htmlBefore.get(post.id)) changedPosts.push(post.id)
       for (const rev of post.revisions) {
-        if (!rev.html.includes(url)) continue
         await tx.postRevision.update({ where: { id: rev.id }, data: { html: await redactedHtml(tx, rev.content, rev.html, uploadId) } })
-        revisions++
       }
     }
+    changedPosts.sort((a, b) => a - b)
+    const now = (await tx.forumUpload.findUniqueOrThrow({ where: { id: uploadId }, select: { redactedAt: true } })).redactedAt ?? new Date()
+    const revisions = revisionsBefore
     await writeLog(tx, actor.id, {
       action: 'upload.redact',
       topicId: topic?.id ?? null,
