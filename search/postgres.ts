@@ -117,6 +117,9 @@ export const CANDIDATES = 1000
 /** Facets are counted over at most this many matches. */
 export const FACET_CANDIDATES = 5000
 const BATCH = 500
+/** Words whose lexemes, vocabulary counts and typo candidates are remembered (see WordCache). */
+const WORD_CACHE_SIZE = 5000
+const WORD_CACHE_TTL_MS = 60_000
 
 interface Term {
   lexeme: string
@@ -227,10 +230,54 @@ function vocabulary(docs: SearchDoc[], into = new Map<string, Set<string>>(), st
   return { forms: into, stemCounts }
 }
 
+/** What the vocabulary says about one query word (one row of buildSlots' statement). */
+interface WordFacts {
+  lex: string[]
+  known: { ndoc: number } | null
+  prefixKnown: boolean | null
+  near: { w: string; l: string; n: number }[] | null
+}
+
+/**
+ * The vocabulary lookup of query words (lexemes, document counts, typo
+ * candidates by trigram similarity), remembered per word: it was a round trip
+ * and a scan of SearchWord on every keystroke, and the same words recur.
+ * Forgotten when this process adds words to the vocabulary or rebuilds it, and
+ * after a minute (another process may have added words; the document counts
+ * only order words by rarity, so a minute-old count does no harm).
+ */
+class WordCache {
+  private entries = new Map<string, { facts: WordFacts; at: number }>()
+
+  get(key: string) {
+    const e = this.entries.get(key)
+    if (!e) return undefined
+    if (Date.now() - e.at > WORD_CACHE_TTL_MS) {
+      this.entries.delete(key)
+      return undefined
+    }
+    // Least recently used goes first: move to the end.
+    this.entries.delete(key)
+    this.entries.set(key, e)
+    return e.facts
+  }
+
+  set(key: string, facts: WordFacts) {
+    this.entries.delete(key)
+    this.entries.set(key, { facts, at: Date.now() })
+    if (this.entries.size > WORD_CACHE_SIZE) this.entries.delete(this.entries.keys().next().value!)
+  }
+
+  clear() {
+    this.entries.clear()
+  }
+}
+
 export class PostgresEngine implements SearchEngine {
   readonly name = 'postgres' as const
   private synonyms: { groups: StemmedSynonymGroup[]; loadedAt: number } | null = null
   private docCount: { n: number; at: number } | null = null
+  private readonly words = new WordCache()
 
   constructor(
     private readonly sql: Sql,
@@ -286,9 +333,21 @@ export class PostgresEngine implements SearchEngine {
       const batch = docs.slice(i, i + BATCH)
       await this.insertDocs(batch)
       const { forms, stemCounts } = vocabulary(batch)
-      await this.insertWords(WORDS, forms, stemCounts, 'add')
+      if ((await this.insertWords(WORDS, forms, stemCounts, 'add')) > 0) this.words.clear()
     }
+    await this.cleanPendingList('"SearchDocument_tsv_idx"')
     this.docCount = null
+  }
+
+  /**
+   * Moves the GIN index's pending list (where fastupdate puts new entries,
+   * up to gin_pending_list_limit, 4 MB) into the index proper. Every search
+   * reads the whole pending list; after loading many documents that was most
+   * of a short query's time. Not fatal when refused (a role that does not own
+   * the index): the list is still merged when it fills up or at VACUUM.
+   */
+  private async cleanPendingList(index: string) {
+    await this.sql.query(`SELECT gin_clean_pending_list('${index}'::regclass)`).catch(() => undefined)
   }
 
   /** Upserts documents: their narrow search row (with the tsvector) and their texts. */
@@ -305,7 +364,9 @@ export class PostgresEngine implements SearchEngine {
     )
   }
 
+  /** Adds words to the vocabulary; returns how many were new to it. */
   private async insertWords(table: string, forms: Map<string, Set<string>>, stemCounts: Map<string, number>, mode: 'add' | 'set') {
+    let added = 0
     const words: string[] = []
     const counts: number[] = []
     for (const [s, set] of forms) for (const w of set) {
@@ -313,14 +374,18 @@ export class PostgresEngine implements SearchEngine {
       counts.push(stemCounts.get(s) ?? 1)
     }
     for (let i = 0; i < words.length; i += 5000) {
-      await this.sql.query(
-        `INSERT INTO ${table} (word, lexeme, ndoc)
+      const [row] = await this.sql.query<{ added: number }>(
+        `WITH ins AS (INSERT INTO ${table} (word, lexeme, ndoc)
          SELECT t.w, l.lexeme, t.n FROM jsonb_to_recordset(${jsonLiteral(words.slice(i, i + 5000).map((w, k) => ({ w, n: counts[i + k] })))}) AS t(w text, n int),
            LATERAL (SELECT (tsvector_to_array(to_tsvector('russian', t.w)))[1] AS lexeme) l
          WHERE l.lexeme IS NOT NULL
-         ON CONFLICT (word) DO ${mode === 'add' ? `UPDATE SET ndoc = ${table}.ndoc + 1` : 'NOTHING'}`,
+         ON CONFLICT (word) DO ${mode === 'add' ? `UPDATE SET ndoc = ${table}.ndoc + 1` : 'NOTHING'}
+         RETURNING (xmax = 0) AS fresh)
+         SELECT count(*) FILTER (WHERE fresh)::int AS added FROM ins`,
       )
+      added += row?.added ?? 0
     }
+    return added
   }
 
   async remove(ids: string[]) {
@@ -332,13 +397,24 @@ export class PostgresEngine implements SearchEngine {
   /** Turns analysed query words into slots, with one round trip for lexemes, vocabulary and typo candidates. */
   private async buildSlots(words: { text: string; prefix: boolean }[]): Promise<{ slots: Slot[]; corrected: string[] }> {
     if (words.length === 0) return { slots: [], corrected: [] }
-    const rows = await this.sql.query<{
-      ord: number
-      lex: string[]
-      known: { ndoc: number } | null
-      prefixKnown: boolean | null
-      near: { w: string; l: string; n: number }[] | null
-    }>(
+    const keyOf = (w: { text: string; prefix: boolean }) => `${w.prefix ? '*' : ' '}${w.text}`
+    const rows: WordFacts[] = words.map((w) => this.words.get(keyOf(w))!)
+    const missing = words.filter((_, i) => !rows[i])
+    if (missing.length) {
+      const found = await this.lookUpWords(missing)
+      let k = 0
+      words.forEach((w, i) => {
+        if (rows[i]) return
+        rows[i] = found[k++]
+        this.words.set(keyOf(w), rows[i])
+      })
+    }
+    return this.slotsFrom(words, rows)
+  }
+
+  /** One round trip: each word's lexemes, whether the vocabulary has it, and its typo candidates. */
+  private async lookUpWords(words: { text: string; prefix: boolean }[]): Promise<WordFacts[]> {
+    return this.sql.query<WordFacts & { ord: number }>(
       `SELECT t.ord::int AS ord, t.lex,
          CASE WHEN k.ndoc IS NOT NULL THEN json_build_object('ndoc', k.ndoc) END AS known,
          CASE WHEN t.p THEN EXISTS (SELECT 1 FROM ${WORDS} s WHERE s.word >= t.w AND s.word < t.w || chr(1114111)) END AS "prefixKnown",
@@ -358,6 +434,9 @@ export class PostgresEngine implements SearchEngine {
        ORDER BY t.ord`,
       [words.map((w) => w.text), words.map((w) => w.prefix)],
     )
+  }
+
+  private async slotsFrom(words: { text: string; prefix: boolean }[], rows: WordFacts[]): Promise<{ slots: Slot[]; corrected: string[] }> {
     const slots: (Slot & { key: string | null })[] = []
     const corrected: string[] = []
     rows.forEach((r, i) => {
@@ -649,6 +728,7 @@ export class PostgresEngine implements SearchEngine {
       }
       await this.insertWords(next.words, forms, stemCounts, 'set')
       for (const ix of WORD_INDEXES) await this.sql.query(ix.def(next.words).replace('%', `${ix.name}_next`))
+      await this.cleanPendingList('"SearchDocument_tsv_idx_next"')
       for (const t of Object.values(next)) await this.sql.query(`ANALYZE ${t}`)
       // The switch: one short transaction; searches wait for it, then read the new tables.
       await this.sql.transaction(async (tx) => {
@@ -668,6 +748,7 @@ export class PostgresEngine implements SearchEngine {
       throw error
     }
     this.docCount = null
+    this.words.clear()
     return { documents: done, seconds: (performance.now() - started) / 1000 }
   }
 
