@@ -240,6 +240,7 @@ function bench(r: RunResult) {
     p99_ms: round(percentile(r.samples, 99), 1),
     idle_clients: r.idleClients,
     idle_rss_mb: r.idleRssMb ?? 'na',
+    start_rss_mb: r.startRssMb ?? 'na',
     posts: postsWanted,
     missed: r.missed,
     fanout_p99_ms: round(percentile(r.fanout, 99), 1),
