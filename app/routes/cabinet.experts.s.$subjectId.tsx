@@ -16,6 +16,7 @@ import { Pager } from '~/components/pager'
 import { getForum, listTopics } from '~/forum/forums.server'
 import styles from '~/forum/forum.css'
 import { idOf } from '~/forum/page-actions.server'
+import { canModerate } from '~/forum/permissions'
 import { TOPIC_STATUS_LABELS, type TopicListItem, type TopicStatusName } from '~/forum/types'
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: styles }]
@@ -48,14 +49,14 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     status: (f.status || undefined) as TopicStatusName | undefined,
     page: f.page,
   })
-  return json({ forum, subject, filters: f, ...result })
+  return json({ forum, subject, filters: f, ...result, moderator: canModerate(user, forum.kind) })
 }
 
 export default function SubjectQuestions() {
-  const { subject, filters, topics: initial, total, pageSize, room, lastEventId } = useLoaderData<typeof loader>()
+  const { subject, filters, topics: initial, total, pageSize, room, lastEventId, moderator } = useLoaderData<typeof loader>()
   const accepts = useCallback(
-    (t: TopicListItem) => (!filters.task || t.taskNumber === filters.task) && (!filters.status || t.status === filters.status) && !t.hidden && !t.mergedIntoId,
-    [filters.task, filters.status],
+    (t: TopicListItem) => (!filters.task || t.taskNumber === filters.task) && (!filters.status || t.status === filters.status) && (moderator || !t.hidden) && !t.mergedIntoId,
+    [filters.task, filters.status, moderator],
   )
   // Only the first page takes new questions at its top; later pages keep their rows.
   const { topics, fresh, added, onEvents } = useLiveTopicList(initial, { accepts, prepend: filters.page === 1, limit: filters.page === 1 ? pageSize + 20 : undefined })

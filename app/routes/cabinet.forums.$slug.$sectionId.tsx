@@ -15,6 +15,7 @@ import { Pager } from '~/components/pager'
 import { getForum, listTopics } from '~/forum/forums.server'
 import styles from '~/forum/forum.css'
 import { idOf } from '~/forum/page-actions.server'
+import { canModerate } from '~/forum/permissions'
 import type { TopicListItem } from '~/forum/types'
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: styles }]
@@ -31,12 +32,12 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   if (!section || forum.kind !== 'SUPPORT') throw new Response('Такого раздела нет.', { status: 404 })
   const page = Page.parse(new URL(request.url).searchParams.get('page') ?? 1)
   const result = await listTopics(user, { forumId: forum.id, sectionId: section.id, page })
-  return json({ forum, section, page, ...result })
+  return json({ forum, section, page, ...result, moderator: canModerate(user, forum.kind) })
 }
 
 export default function SectionTopics() {
-  const { forum, section, page, topics: initial, total, pageSize, room, lastEventId } = useLoaderData<typeof loader>()
-  const accepts = useCallback((t: TopicListItem) => !t.hidden && !t.mergedIntoId, [])
+  const { forum, section, page, topics: initial, total, pageSize, room, lastEventId, moderator } = useLoaderData<typeof loader>()
+  const accepts = useCallback((t: TopicListItem) => (moderator || !t.hidden) && !t.mergedIntoId, [moderator])
   const { topics, fresh, added, onEvents } = useLiveTopicList(initial, { accepts, prepend: page === 1, limit: page === 1 ? pageSize + 20 : undefined })
   const { connected } = useForumRoom(room, lastEventId, onEvents)
   return (
