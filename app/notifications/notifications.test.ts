@@ -13,7 +13,8 @@ import type { NotificationView } from '~/forum/types'
 import { prisma } from '~/utils/db.server'
 import { outboxDir } from '~/utils/mailer.server'
 import { attachSocketServer } from '../../server/socket/index.ts'
-import { createRegionTree, createSignedInSession, createUser } from '../../tests/setup/fixtures.ts'
+import { action as pageAction, loader as pageLoader } from '~/routes/cabinet.notifications'
+import { createRegionTree, createSignedInSession, createUser, signedInRequest } from '../../tests/setup/fixtures.ts'
 import {
   drainNotificationMail,
   getPreferences,
@@ -148,6 +149,36 @@ describe('the cabinet list', () => {
     expect((await listNotifications(asker.id)).items.map((n) => n.read)).toEqual([false, true])
     expect(await markRead(asker.id, 'all')).toBe(1)
     expect(await unreadCount(asker.id)).toBe(0)
+  })
+})
+
+describe('the notifications page', () => {
+  const url = 'http://localhost/cabinet/notifications'
+  const post = async (user: { id: number }, fields: Record<string, string>) => {
+    const res = (await pageAction({ request: await signedInRequest(user, url, { method: 'POST', body: new URLSearchParams(fields) }), params: {}, context: {} })) as Response
+    return { status: res.status, body: (await res.json()) as { ok: boolean; message: string | null } }
+  }
+
+  it('saves the choice from the form (unchecked boxes are off) and the next answer follows it', async () => {
+    const saved = await post(asker, { intent: 'preferences', 'answered.email': 'on', 'resolved.web': 'on', 'resolved.email': 'on', 'mention.web': 'on', 'reply.web': 'on' })
+    expect(saved).toEqual({ status: 200, body: { ok: true, message: 'Настройки уведомлений сохранены.' } })
+    const res = (await pageLoader({ request: await signedInRequest(asker, url), params: {}, context: {} })) as Response
+    const data = (await res.json()) as { preferences: Record<string, { web: boolean; email: boolean }>; mailable: boolean }
+    expect(data.preferences.answered).toEqual({ web: false, email: true })
+    expect(data.preferences.mention).toEqual({ web: true, email: false })
+    expect(data.mailable).toBe(true)
+    await queue(request())
+    expect(await unreadCount(asker.id)).toBe(0)
+    expect(await prisma.notification.count({ where: { userId: asker.id, emailState: 'pending' } })).toBe(1)
+  })
+
+  it('marks one or all read, refuses an unknown action', async () => {
+    const [a] = await queue(request({ text: 'первое' }))
+    await queue(request({ text: 'второе' }))
+    expect((await post(asker, { intent: 'read', id: String(a) })).status).toBe(200)
+    expect(await unreadCount(asker.id)).toBe(1)
+    expect(await post(asker, { intent: 'read-all' })).toEqual({ status: 200, body: { ok: true, message: 'Отмечено прочитанными: 1.' } })
+    expect(await post(asker, { intent: 'delete-everything' })).toEqual({ status: 400, body: { ok: false, message: 'Неизвестное действие.' } })
   })
 })
 
