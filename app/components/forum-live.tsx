@@ -53,6 +53,8 @@ export function useForumRoom(
 
   // Where to resume from: ids the page is current to, and events received recently (by arrival time).
   const cursor = useRef({ settled: lastEventId, recent: [] as { id: string; at: number }[], seen: new Set<string>() })
+  const pageId = useRef(lastEventId)
+  pageId.current = lastEventId
   useEffect(() => {
     // New page data (a reload) is current to a newer id: resume from there.
     cursor.current.settled = maxId(cursor.current.settled, lastEventId)
@@ -62,7 +64,8 @@ export function useForumRoom(
     if (!room) return
     let active = true
     let cleanup = () => undefined as void
-    const c = cursor.current
+    // Another room (the page moved on): its data is current to the page's id, nothing else carries over.
+    const c = (cursor.current = { settled: pageId.current, recent: [], seen: new Set<string>() })
 
     const apply = (events: ForumEventView[]) => {
       const fresh = events.filter((e) => e.room === room && !c.seen.has(e.id))
