@@ -78,7 +78,7 @@ export async function prepareContent(raw: unknown, opts: { ownerId: number; allo
       )
     : new Set<string>()
   const state: LexicalEditorState = {
-    root: { ...checked.state.root, children: resolveMentions(checked.state.root.children, known, byId) },
+    root: { ...checked.state.root, children: trimEmptyParagraphs(resolveMentions(checked.state.root.children, known, byId)) },
   }
 
   const text = plainTextOf(state)
@@ -94,6 +94,17 @@ export async function prepareContent(raw: unknown, opts: { ownerId: number; allo
       mentions,
     },
   }
+}
+
+/** Enter pressed a few times at the end (or the start) should not leave blank space in the thread. */
+function trimEmptyParagraphs(blocks: SerializedNode[]): SerializedNode[] {
+  const blank = (node: SerializedNode | undefined) =>
+    node?.type === 'paragraph' && node.children.every((c) => (c.type === 'text' && c.text.trim() === '') || c.type === 'linebreak')
+  let start = 0
+  let end = blocks.length
+  while (start < end && blank(blocks[start])) start++
+  while (end > start && blank(blocks[end - 1])) end--
+  return blocks.slice(start, end)
 }
 
 function collectTypedMentions(nodes: SerializedNode[], into: Set<string>) {

@@ -160,6 +160,12 @@ describe('limits and structure', () => {
     expect(await refused('')).toBe('Напишите текст сообщения.')
   })
 
+  it('drops blank paragraphs at the start and the end, keeps those between', async () => {
+    const value = await ok(state(para(), para(text('  ')), para(text('один')), para(), para(text('два')), para(), para({ type: 'linebreak' })))
+    expect(value.html).toBe('<p>один</p><p><br /></p><p>два</p>')
+    expect((value.content as { root: { children: unknown[] } }).root.children).toHaveLength(3)
+  })
+
   it('refuses broken JSON and shapes that are not a state', async () => {
     expect(await refused('{"root":')).toMatch(/повреждён/)
     expect(await refused({ root: { type: 'paragraph', children: [] } })).toMatch(/повреждён/)
