@@ -143,7 +143,6 @@ interface ThreadTopicRow {
   grade: number | null
   sectionTitle: string | null
   mergedTitle: string | null
-  subscribed: boolean
   duplicates: { id: number; title: string }[]
   lastEventId: string
 }
@@ -159,10 +158,9 @@ SELECT t.id, t."forumId", t."sectionId", t."expertSubjectId", t.title, t.status:
        a.login AS "authorLogin", a."fullName" AS "authorName", a.role::text AS "authorRole",
        c.id AS "claimId", c.login AS "claimLogin", c."fullName" AS "claimName", c.role::text AS "claimRole",
        es.subject, es.grade, s.title AS "sectionTitle", m.title AS "mergedTitle",
-       EXISTS (SELECT 1 FROM "TopicSubscription" ts WHERE ts."topicId" = t.id AND ts."userId" = $2) AS subscribed,
        COALESCE((SELECT json_agg(json_build_object('id', d.id, 'title', d.title) ORDER BY d.id)
                  FROM "Topic" d WHERE d."mergedIntoId" = t.id AND NOT d.hidden), '[]'::json) AS duplicates,
-       COALESCE((SELECT max(e.id) FROM "ForumEvent" e WHERE e.room = $3), 0)::text AS "lastEventId"
+       COALESCE((SELECT max(e.id) FROM "ForumEvent" e WHERE e.room = $2), 0)::text AS "lastEventId"
 FROM "Topic" t
 JOIN "Forum" f ON f.id = t."forumId"
 JOIN "User" a ON a.id = t."authorId"
@@ -191,41 +189,108 @@ interface ThreadPostRow {
   login: string
   fullName: string
   role: Role
-  myVote: number
 }
 
-// A hidden post's body never leaves the database for a non-moderator ($3).
 const THREAD_POSTS_SQL = `
-SELECT p.id, p."topicId", p."authorId", p."isFirst", p."replyToId",
-       CASE WHEN p.hidden AND NOT $3 THEN '' ELSE p.html END AS html,
-       CASE WHEN p.hidden AND NOT $3 THEN '' ELSE p.text END AS text,
+SELECT p.id, p."topicId", p."authorId", p."isFirst", p."replyToId", p.html, p.text,
        p.official, p."agreeCount", p."disagreeCount", p.hidden, p."hiddenReason", p."editCount",
        p."editedAt" AT TIME ZONE 'UTC' AS "editedAt", p."createdAt" AT TIME ZONE 'UTC' AS "createdAt",
-       u.login, u."fullName", u.role::text AS role, COALESCE(v.value, 0) AS "myVote"
+       u.login, u."fullName", u.role::text AS role
 FROM "Post" p
 JOIN "User" u ON u.id = p."authorId"
-LEFT JOIN "PostVote" v ON v."postId" = p.id AND v."userId" = $2
 WHERE p."topicId" = $1
 ORDER BY p.id`
+
+interface ViewerRow {
+  lastEventId: string
+  subscribed: boolean
+}
+
+/** This viewer's subscription, and the room's newest event id to validate the cached thread against. */
+const THREAD_VIEWER_SQL = `
+SELECT COALESCE((SELECT max(e.id) FROM "ForumEvent" e WHERE e.room = $1), 0)::text AS "lastEventId",
+       EXISTS (SELECT 1 FROM "TopicSubscription" ts WHERE ts."topicId" = $2 AND ts."userId" = $3) AS subscribed`
+
+/** Every vote of the topic's posts: a vote is an event of the room, so they are cached with the thread. */
+const THREAD_VOTES_SQL = `
+SELECT v."postId", v."userId", v.value FROM "PostVote" v JOIN "Post" p ON p.id = v."postId" WHERE p."topicId" = $1`
+
+// ─── The thread cache ────────────────────────────────────────────────────────
+// The thread page must serve ≥ 150 req/s with 100 posts on two cores, where
+// the embedded database runs in the same process: reading and mapping a
+// hundred posts per request is too much. Every change a thread shows is
+// recorded as an event of the topic's room in its own transaction
+// (events.server.ts), so the room's newest event id is the thread's version:
+// a request reads that id with the viewer's subscription in one small
+// statement, and re-reads topic, posts and votes only when the id
+// moved. Entries also expire after THREAD_TTL_MS, which bounds how stale
+// what is not an event can get (a renamed author, the view count). Each
+// process keeps its own cache; all of them validate against the database.
+
+const THREAD_TTL_MS = 10_000
+const THREAD_CACHE_MAX = 300
+
+interface CachedThread {
+  /** The room's event id read with the topic: the content is at least this new. */
+  version: string
+  loadedAt: number
+  topic: ThreadTopicRow
+  posts: PostRowLike[]
+  /** userId → postId → vote. */
+  votes: Map<number, Map<number, number>>
+}
+
+const threadCache = singleton('forum-thread-cache', () => new Map<number, CachedThread>())
+
+async function loadThread(topicId: number): Promise<CachedThread | null> {
+  const [t] = await forumQuery<ThreadTopicRow>(THREAD_TOPIC_SQL, [topicId, forumRooms.topic(topicId)])
+  if (!t) return null
+  const rows = await forumQuery<ThreadPostRow>(THREAD_POSTS_SQL, [topicId])
+  const posts: PostRowLike[] = rows.map((p) => ({ ...p, author: { id: p.authorId, login: p.login, fullName: p.fullName, role: p.role } }))
+  const votes = new Map<number, Map<number, number>>()
+  for (const v of await forumQuery<{ postId: number; userId: number; value: number }>(THREAD_VOTES_SQL, [topicId])) {
+    let mine = votes.get(v.userId)
+    if (!mine) votes.set(v.userId, (mine = new Map()))
+    mine.set(v.postId, v.value)
+  }
+  return { version: t.lastEventId, loadedAt: Date.now(), topic: t, posts, votes }
+}
+
+/** Drops cached threads (a test or a script that changed rows without recording events). */
+export function forgetCachedThreads() {
+  threadCache.clear()
+}
 
 /**
  * The thread page: the topic, its posts (question first, then the official
  * answer, the accepted one, then the rest in order), what this viewer may
- * do, and the newest event id of the topic's room. Two statements on the
- * forum's read pool (sql.server.ts): the topic with everything around it,
- * then the posts with their authors and this viewer's votes. The event id is
- * read in the first, so an event committed meanwhile is replayed to the page
- * (clients apply events idempotently) rather than lost.
+ * do, and the event id the page's state corresponds to. Reads, on the
+ * forum's read pool (sql.server.ts), one small statement when the cached
+ * thread is current, four when it is not. The version is read with the
+ * topic, so an event committed meanwhile is replayed to the page (clients
+ * apply events idempotently) rather than lost.
  *
- * 404 for an unknown topic and for a hidden one unless the viewer moderates.
+ * 404 for an unknown topic and for a hidden one unless the viewer moderates;
+ * a hidden post keeps its place, with its body only for moderators.
  */
 export async function getThread(actor: ForumActor, topicId: number): Promise<ThreadView> {
   if (!Number.isInteger(topicId) || topicId <= 0 || topicId > 2_147_483_647) throw notFound()
-  const [t] = await forumQuery<ThreadTopicRow>(THREAD_TOPIC_SQL, [topicId, actor.id, forumRooms.topic(topicId)])
-  if (!t) throw notFound()
+  const [viewer] = await forumQuery<ViewerRow>(THREAD_VIEWER_SQL, [forumRooms.topic(topicId), topicId, actor.id])
+  let entry = threadCache.get(topicId)
+  if (!entry || entry.version !== viewer.lastEventId || Date.now() - entry.loadedAt > THREAD_TTL_MS) {
+    const loaded = await loadThread(topicId)
+    threadCache.delete(topicId)
+    if (!loaded) throw notFound()
+    entry = loaded
+    if (threadCache.size >= THREAD_CACHE_MAX) threadCache.delete(threadCache.keys().next().value!)
+  } else {
+    threadCache.delete(topicId) // re-inserted below: the Map's order is the LRU order
+  }
+  threadCache.set(topicId, entry)
+
+  const t = entry.topic
   const moderator = canModerate(actor, t.forumKind)
   if (t.hidden && !moderator) throw notFound()
-  const postRows = await forumQuery<ThreadPostRow>(THREAD_POSTS_SQL, [topicId, actor.id, moderator])
   countView(topicId, actor.id)
 
   const person = (id: number, login: string, fullName: string, role: Role): PersonRow => ({ id, login, fullName, role })
@@ -238,10 +303,8 @@ export async function getThread(actor: ForumActor, topicId: number): Promise<Thr
     forum: { kind: t.forumKind },
   }
   const context = { authorId: t.authorId, acceptedPostId: t.acceptedPostId, forum: { kind: t.forumKind } }
-  const posts: PostView[] = postRows.map((p) => {
-    const row: PostRowLike = { ...p, author: person(p.authorId, p.login, p.fullName, p.role) }
-    return postViewFor(actor, row, context, p.myVote)
-  })
+  const myVotes = entry.votes.get(actor.id)
+  const posts: PostView[] = entry.posts.map((p) => postViewFor(actor, p, context, myVotes?.get(p.id) ?? 0))
   const rank = (p: PostView) => (p.isFirst ? 0 : p.id === t.officialPostId ? 1 : p.id === t.acceptedPostId ? 2 : 3)
   posts.sort((a, b) => rank(a) - rank(b) || a.id - b.id)
 
@@ -254,12 +317,12 @@ export async function getThread(actor: ForumActor, topicId: number): Promise<Thr
       officialPostId: t.officialPostId,
       acceptedPostId: t.acceptedPostId,
       viewCount: t.viewCount + pendingViews(topicId),
-      subscribed: t.subscribed,
+      subscribed: viewer.subscribed,
       mergedInto: t.mergedIntoId !== null && t.mergedTitle !== null ? { id: t.mergedIntoId, title: t.mergedTitle } : null,
       duplicates: t.duplicates,
     },
     posts,
-    lastEventId: t.lastEventId,
+    lastEventId: entry.version,
     can: {
       reply: canReply(actor, t.forumKind, t),
       moderate: moderator,

@@ -8,8 +8,8 @@ import { stopSearchDrain } from '~/search/outbox.server'
 import { thrownResponse } from '../../tests/setup/fixtures'
 import { askExperts, askSupport, body, forumPeople, forumPlaces, forumRowCounts, replyText, type ForumPerson } from '../../tests/setup/forum'
 import { listTopics } from './forums.server'
-import { setAccepted, setOfficial } from './posts.server'
-import { askQuestion, flushViewCounts, getThread, setSubscribed } from './topics.server'
+import { setAccepted, setOfficial, vote } from './posts.server'
+import { askQuestion, flushViewCounts, forgetCachedThreads, getThread, setSubscribed } from './topics.server'
 import { closeForumSql } from './sql.server'
 
 let teacher: ForumPerson
@@ -164,13 +164,31 @@ describe('getThread', () => {
     const forModerator = (await getThread(specialist, id)).posts.find((p) => p.id === hiddenPost)!
     expect(forModerator.html).toContain('Иванов')
 
+    // Moderation records an event with every change; a direct update must drop the cached thread itself.
     await prisma.topic.update({ where: { id }, data: { hidden: true } })
+    forgetCachedThreads()
     const response = await thrownResponse(() => getThread(teacher2, id))
     expect(response.status).toBe(404)
     expect((await getThread(specialist, id)).topic.hidden).toBe(true)
     // In the experts forum a support agent does not moderate.
     expect((await thrownResponse(() => getThread(agent, id))).status).toBe(404)
     expect((await thrownResponse(() => setSubscribed(teacher2, id, true))).status).toBe(404)
+  })
+
+  it('serves a cached thread only while no event moved its version', async () => {
+    const id = await askExperts(teacher)
+    const before = await getThread(teacher, id)
+    expect(before.posts).toHaveLength(1)
+    expect((await getThread(teacher, id)).lastEventId).toBe(before.lastEventId)
+    const answer = await replyText(specialist, id, 'Новый ответ виден сразу')
+    const after = await getThread(teacher, id)
+    expect(after.posts.map((p) => p.id)).toContain(answer)
+    expect(Number(after.lastEventId)).toBeGreaterThan(Number(before.lastEventId))
+    expect(after.topic.status).toBe('ANSWERED')
+    await vote(teacher, answer, -1)
+    expect((await getThread(teacher, id)).posts.find((p) => p.id === answer)).toMatchObject({ myVote: -1, disagreeCount: 1 })
+    expect((await getThread(teacher2, id)).posts.find((p) => p.id === answer)!.myVote).toBe(0)
+    expect((await getThread(teacher, id)).topic.disputed).toBe(true)
   })
 
   it('counts a viewer once a minute, in a batch', async () => {
