@@ -65,7 +65,7 @@ export function useForumRoom(
     let active = true
     let cleanup = () => undefined as void
     // Another room (the page moved on): its data is current to the page's id, nothing else carries over.
-    const c = (cursor.current = { settled: pageId.current, recent: [], seen: new Set<string>() })
+    const c = (cursor.current = { settled: pageId.current, recent: [] as { id: string; at: number }[], seen: new Set<string>() })
 
     const apply = (events: ForumEventView[]) => {
       const fresh = events.filter((e) => e.room === room && !c.seen.has(e.id))
