@@ -81,6 +81,15 @@ export function settledStatus(topic: { status: TopicStatus; kind: ForumKindName;
   return topic.firstAnsweredAt ? 'ANSWERED' : 'OPEN'
 }
 
+/**
+ * Where a change of this topic is announced: a hidden topic only in its own
+ * room (which only moderators may join), so that list rooms never learn the
+ * title or the state of a hidden question.
+ */
+function eventRooms(topic: Parameters<typeof topicRooms>[0] & { hidden: boolean }) {
+  return topic.hidden ? [forumRooms.topic(topic.id)] : topicRooms(topic)
+}
+
 async function listRow(tx: Tx, topicId: number) {
   return tx.topic.findUniqueOrThrow({ where: { id: topicId }, select: TOPIC_LIST_SELECT })
 }
@@ -166,7 +175,7 @@ export async function reply(actor: ForumActor, topicId: number, input: unknown):
     })
     const row = await listRow(tx, topicId)
     await fx.event([forumRooms.topic(topicId)], 'post.created', { post: publicPost(post, fresh) })
-    await fx.event(topicRooms(row), 'topic.updated', { topic: topicListItem(row, now) })
+    await fx.event(eventRooms(row), 'topic.updated', { topic: topicListItem(row, now) })
 
     const author = post.author.fullName
     const title = shortTitle(fresh.title)
@@ -283,8 +292,8 @@ async function announceMark(
 ) {
   const row = await listRow(tx, topicId)
   const item = topicListItem(row)
-  if (type === 'post.official') await fx.event(topicRooms(row), 'post.official', { postId, topicId, official: on, topic: item })
-  else await fx.event(topicRooms(row), 'post.accepted', { postId, topicId, accepted: on, topic: item })
+  if (type === 'post.official') await fx.event(eventRooms(row), 'post.official', { postId, topicId, official: on, topic: item })
+  else await fx.event(eventRooms(row), 'post.accepted', { postId, topicId, accepted: on, topic: item })
 }
 
 /**
@@ -324,7 +333,7 @@ export async function setOfficial(actor: ForumActor, postId: number, on: boolean
     })
     if (previous !== null && on) await announceMark(tx, fx, 'post.official', topic.id, previous, false)
     await announceMark(tx, fx, 'post.official', topic.id, postId, on)
-    if (released) await fx.event(topicRooms(fresh), 'topic.released', { topicId: topic.id })
+    if (released) await fx.event(eventRooms(fresh), 'topic.released', { topicId: topic.id })
     await fx.index(docKindOf(kind), topic.id)
     if (on) {
       const followers = [fresh.authorId, ...(await subscriberIds(tx, topic.id))]
@@ -416,7 +425,7 @@ export async function vote(actor: ForumActor, postId: number, value: unknown): P
       const { count } = await tx.topic.updateMany({ where: { id: topic.id, disputed: false }, data: { disputed: true } })
       if (count) {
         const row = await listRow(tx, topic.id)
-        await fx.event(topicRooms(row), 'topic.updated', { topic: topicListItem(row) })
+        await fx.event(eventRooms(row), 'topic.updated', { topic: topicListItem(row) })
       }
     }
     return { status: 'success' as const, postId, agreeCount: counts.agreeCount, disagreeCount: counts.disagreeCount, myVote: v }

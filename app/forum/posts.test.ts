@@ -86,6 +86,19 @@ describe('reply', () => {
     expect(await reply(teacher2, merged, { content: body('Ответ') })).toMatchObject({ status: 'error', message: expect.stringMatching(/объединён/) })
   })
 
+  it('announces changes of a hidden question only in its own room', async () => {
+    const id = await askExperts(teacher, { title: 'Скрытый вопрос с фамилией ученика' })
+    await prisma.topic.update({ where: { id }, data: { hidden: true } })
+    const before = await prisma.forumEvent.findFirst({ orderBy: { id: 'desc' } })
+    const answer = await replyText(specialist, id, 'Ответ модератора в скрытом вопросе')
+    await setOfficial(specialist, answer, true)
+    const events = await prisma.forumEvent.findMany({ where: { id: { gt: before!.id } } })
+    expect(events.length).toBeGreaterThanOrEqual(3)
+    expect(new Set(events.map((e) => e.room))).toEqual(new Set([`topic:${id}`]))
+    // …and nobody but moderators is told about it.
+    expect(await prisma.notification.count({ where: { topicId: id } })).toBe(0)
+  })
+
   it('refuses bad bodies and foreign quotes; 404 for unknown and hidden questions', async () => {
     const id = await askExperts(teacher)
     const other = await askExperts(teacher)
