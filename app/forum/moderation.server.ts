@@ -457,8 +457,8 @@ async function setPostHidden(tx: Tx, actor: Actor, topic: TopicListRow, postId: 
  * their earlier revisions, which the edit history shows — is rendered again
  * from its content with the image replaced by «Изображение скрыто
  * модератором», so no page, cache or history keeps pointing at the picture.
- * The thread hears `post.updated` (hidden posts excepted: their body never
- * goes into events).
+ * The thread hears `post.updated` (for a hidden post `post.hidden` instead:
+ * its body never goes into events).
  */
 export async function redactImage(actor: Actor, rawUploadId: unknown): Promise<ModerationResult<{ uploadId: string; postIds: number[] }>> {
   if (typeof rawUploadId !== 'string' || !UPLOAD_ID_PATTERN.test(rawUploadId)) throw notFound('Изображение не найдено.')
@@ -531,8 +531,17 @@ export async function redactImage(actor: Actor, rawUploadId: unknown): Promise<M
     })
     const events: ForumEventView[] = []
     if (topic) {
-      const shown = await tx.post.findMany({ where: { id: { in: changedPosts }, hidden: false }, select: POST_SELECT, orderBy: { id: 'asc' } })
-      for (const post of shown) events.push(...(await recordEvents(tx, [forumRooms.topic(topic.id)], 'post.updated', { post: publicPost(post, topic) })))
+      // Every changed post is announced, so that the room's newest event id
+      // moves (cached threads are validated by it); a hidden one by its
+      // content-free state only.
+      const changed = await tx.post.findMany({ where: { id: { in: changedPosts } }, select: POST_SELECT, orderBy: { id: 'asc' } })
+      for (const post of changed) {
+        events.push(
+          ...(post.hidden
+            ? await recordEvents(tx, [forumRooms.topic(topic.id)], 'post.hidden', { postId: post.id, topicId: topic.id, hidden: true, reason: post.hiddenReason })
+            : await recordEvents(tx, [forumRooms.topic(topic.id)], 'post.updated', { post: publicPost(post, topic) })),
+        )
+      }
     }
     return { result: { status: 'success', changed: true, uploadId, postIds: changedPosts }, events, search: false }
   })

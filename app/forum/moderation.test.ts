@@ -416,10 +416,15 @@ describe('redacting an image', () => {
     const copy = await prisma.post.create({
       data: { topicId: q.id, authorId: people.teacher2.id, content: {}, text: 'копия', html: `<p>копия <img src="${uploadUrl(uploadId)}" alt=""></p>` },
     })
+    // And a hidden one: re-rendered too, but announced without its body.
+    const hiddenCopy = await prisma.post.create({
+      data: { topicId: q.id, authorId: people.teacher2.id, content: {}, text: 'скрытая копия', html: `<p>скрытая копия <img src="${uploadUrl(uploadId)}"></p>`, hidden: true, hiddenReason: 'ПДн' },
+    })
 
     expect((await thrownResponse(() => redactImage(people.teacher2, uploadId))).status).toBe(403)
     const since = await lastEventId()
-    expect(await redactImage(people.spec1, uploadId)).toEqual({ status: 'success', changed: true, uploadId, postIds: [first.id, copy.id] })
+    expect(await redactImage(people.spec1, uploadId)).toEqual({ status: 'success', changed: true, uploadId, postIds: [first.id, copy.id, hiddenCopy.id] })
+    expect((await prisma.post.findUniqueOrThrow({ where: { id: hiddenCopy.id } })).html).not.toContain(uploadId)
     expect((await prisma.post.findUniqueOrThrow({ where: { id: copy.id } })).html).toBe('<p>копия <span class="image-redacted">Изображение скрыто модератором</span></p>')
 
     const upload = await prisma.forumUpload.findUniqueOrThrow({ where: { id: uploadId } })
@@ -439,8 +444,14 @@ describe('redacting an image', () => {
     expect(events.map((e) => [e.type, e.room])).toEqual([
       ['post.updated', forumRooms.topic(q.id)],
       ['post.updated', forumRooms.topic(q.id)],
+      ['post.hidden', forumRooms.topic(q.id)],
     ])
+    expect(events[2].payload).toEqual({ postId: hiddenCopy.id, topicId: q.id, hidden: true, reason: 'ПДн' })
     expect(JSON.stringify(events.map((e) => e.payload))).not.toContain(uploadId)
+    expect(JSON.stringify(events.map((e) => e.payload))).not.toContain('скрытая копия')
+    // The thread page (cached per topic, validated by the room's newest event) shows the placeholder at once.
+    const thread = await getThread(people.spec2, q.id)
+    expect(JSON.stringify(thread.posts)).not.toContain(uploadId)
     const [log] = await logRows('upload.redact', q.id)
     expect(log).toMatchObject({ actorId: people.spec1.id, postId: first.id, details: { uploadId, before: { redactedAt: null, size: 4 }, after: { size: 0 }, revisionsRerendered: 1 } })
 
