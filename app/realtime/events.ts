@@ -59,6 +59,8 @@ export interface ClientToServerEvents {
   'forum:leave': (payload: { room: string }, ack: (result: Ack<{ left: true }>) => void) => void
   /** "I am writing a reply" in a topic whose room this socket joined. */
   'topic:typing': (payload: { topicId: number }, ack?: (result: Ack<{ sent: boolean }>) => void) => void
+  /** The person's unread notifications now (the bell asks after a reconnection: pushes may have been missed). */
+  'notification:count': (payload: Record<string, never>, ack: (result: Ack<{ count: number }>) => void) => void
 }
 
 export interface InterServerEvents {
