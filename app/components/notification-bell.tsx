@@ -22,11 +22,25 @@ export function NotificationBell({ unread }: { unread: number }) {
         setLatest(n)
       }
       const onUnread = (p: { count: number }) => setCount(p.count)
+      // Back after a dropped connection: pushes made meanwhile went nowhere, ask for the count.
+      let wasConnected = socket.connected
+      const onConnect = () => {
+        if (wasConnected) return
+        wasConnected = true
+        socket.emit('notification:count', {}, (ack) => {
+          if (active && ack.ok) setCount(ack.data.count)
+        })
+      }
+      const onDisconnect = () => (wasConnected = false)
       socket.on('notification:new', onNew)
       socket.on('notification:unread', onUnread)
+      socket.on('connect', onConnect)
+      socket.on('disconnect', onDisconnect)
       cleanup = () => {
         socket.off('notification:new', onNew)
         socket.off('notification:unread', onUnread)
+        socket.off('connect', onConnect)
+        socket.off('disconnect', onDisconnect)
       }
     })
     return () => {

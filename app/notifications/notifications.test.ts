@@ -155,14 +155,14 @@ describe('the cabinet list', () => {
 describe('the notifications page', () => {
   const url = 'http://localhost/cabinet/notifications'
   const post = async (user: { id: number }, fields: Record<string, string>) => {
-    const res = (await pageAction({ request: await signedInRequest(user, url, { method: 'POST', body: new URLSearchParams(fields) }), params: {}, context: {} })) as Response
+    const res = (await pageAction({ request: await signedInRequest(user, url, { method: 'POST', body: new URLSearchParams(fields) }), params: {}, context: { cspNonce: 'test', clientIp: '127.0.0.1' } })) as Response
     return { status: res.status, body: (await res.json()) as { ok: boolean; message: string | null } }
   }
 
   it('saves the choice from the form (unchecked boxes are off) and the next answer follows it', async () => {
     const saved = await post(asker, { intent: 'preferences', 'answered.email': 'on', 'resolved.web': 'on', 'resolved.email': 'on', 'mention.web': 'on', 'reply.web': 'on' })
     expect(saved).toEqual({ status: 200, body: { ok: true, message: 'Настройки уведомлений сохранены.' } })
-    const res = (await pageLoader({ request: await signedInRequest(asker, url), params: {}, context: {} })) as Response
+    const res = (await pageLoader({ request: await signedInRequest(asker, url), params: {}, context: { cspNonce: 'test', clientIp: '127.0.0.1' } })) as Response
     const data = (await res.json()) as { preferences: Record<string, { web: boolean; email: boolean }>; mailable: boolean }
     expect(data.preferences.answered).toEqual({ web: false, email: true })
     expect(data.preferences.mention).toEqual({ web: true, email: false })
@@ -282,6 +282,12 @@ describe('live push', () => {
     expect(await unread).toEqual({ count: 0 })
     await new Promise((r) => setTimeout(r, 100))
     expect(otherGot).toBe(0)
+  })
+
+  it('answers the bell\'s count after a reconnection', async () => {
+    await queue(request({ text: 'пока не было связи' }))
+    const mine = await client(asker)
+    expect(await mine.timeout(5_000).emitWithAck('notification:count', {})).toEqual({ ok: true, data: { count: 1 } })
   })
 
   it('does not push a mail-only notification', async () => {

@@ -1,6 +1,7 @@
 // Socket handlers of the forums: joining a forum room (after a database
 // check, with the events missed since the client's last id), leaving it,
-// "is typing" in a topic, and the number of people viewing each topic.
+// "is typing" in a topic, the number of people viewing each topic, and the
+// unread notification count the header bell asks for after a reconnection.
 // Posting never goes over the socket: it is an HTTP action, and its events
 // reach the rooms through publishEvents (app/forum/events.server.ts).
 import type { Namespace } from 'socket.io'
@@ -9,6 +10,7 @@ import type { Role } from '../../app/generated/prisma/enums.ts'
 import { canJoinForumRoom, eventsSince } from '../../app/forum/events.server.ts'
 import { forumRooms, parseForumRoom } from '../../app/forum/rooms.ts'
 import type { ForumJoinResult, Typist } from '../../app/realtime/events.ts'
+import { unreadCount } from '../../app/notifications/notifications.server.ts'
 import { prisma } from '../../app/utils/db.server.ts'
 import { logger } from '../../app/utils/logger.server.ts'
 import { handle, type AppSocket } from './dispatch.ts'
@@ -148,6 +150,8 @@ export function registerForumHandlers(socket: AppSocket) {
     socket.to(room).except(`user:${socket.data.userId}`).emit('topic:typing', { topicId, user })
     return { sent: true }
   })
+
+  handle(socket, 'notification:count', z.object({}).strict(), async () => ({ count: await unreadCount(socket.data.userId) }))
 
   // Closing the tab: the others' viewer counts drop (after the socket has left).
   socket.on('disconnecting', () => {
