@@ -96,7 +96,8 @@ export function deskWhere(actor: Actor, f: DeskFilters, now: Date, options: { st
       OR: [
         ...(asId ? [{ id: asId }] : []),
         { subject: { contains: q, mode: 'insensitive' } },
-        { messages: { some: { shownText: { contains: q, mode: 'insensitive' } } } },
+        // What people wrote: our automatic replies are templates, left out of the trigram index (migration 20261126180000).
+        { messages: { some: { automatic: false, shownText: { contains: q, mode: 'insensitive' } } } },
       ],
     })
   }
