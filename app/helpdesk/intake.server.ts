@@ -16,7 +16,7 @@ import libmime from 'libmime'
 import { headerValue, messageIds, readHeaderBlock } from '../../emails/inbound/headers.ts'
 import { parseMail, textForRules, type MailAttachment, type NormalizedMail } from '../../emails/inbound/parse.ts'
 import { stripQuotes } from '../../emails/inbound/quotes.ts'
-import { normalizeSubject } from '../../emails/inbound/subject.ts'
+import { extractTicketToken, normalizeSubject } from '../../emails/inbound/subject.ts'
 import { isRasterImage } from '../../emails/inbound/attachments.ts'
 import { acknowledgement } from '../../emails/templates/acknowledgement.ts'
 import { missingInformation } from '../../emails/templates/missing-information.ts'
@@ -29,13 +29,13 @@ import { env } from '~/utils/env.server'
 import { logger } from '~/utils/logger.server'
 import { singleton } from '~/utils/singleton.server'
 import { dbLookup, type DbIntakeOrg } from './lookup.server'
-import { isDeliverable, isOurAddress, notifyOutbox, queueOutbound, ticketReference } from './outbound.server'
+import { findReferences, isDeliverable, isOurAddress, notifyOutbox, outboundMessage, queueOutbound, ticketReference } from './outbound.server'
 import { INTAKE_RULES, RULE_TITLES, judge, type IntakeInput, type IntakeLookup, type IntakeRule, type IntakeVerdict } from './rules'
 import { safeHtml } from './safe-html'
 import { initialSla, slaOnStateChange } from './sla'
 import { STATE_LABELS, stateAfterRequesterMessage } from './states'
 import { findThread, isTicketCorrespondent, type ThreadLayer } from './threading.server'
-import { db, insertMessage, insertNote, insertParticipants, insertTicket, sqlOf, transaction, utc, type MessageRow, type Sql } from './ticket-rows.server'
+import { db, insertLetterTicket, insertMessage, insertNote, nextTicketId, sqlOf, transaction, utc, type LetterTicket, type MessageRow, type Sql } from './ticket-rows.server'
 
 export type IntakeAction = 'created' | 'appended' | 'duplicate' | 'bounce' | 'ignored' | 'quarantined'
 
@@ -79,6 +79,19 @@ export interface StoreMeta {
   /** SMTP MAIL FROM; '' is the null sender (bounces). */
   envelopeFrom?: string | null
   envelopeTo?: string[]
+  /**
+   * The caller processes the letter right away with the bytes it holds
+   * (`enqueueProcessing(id, raw, claimed)`): a new row is stored with its
+   * first attempt already counted, which saves processing the statement that
+   * would count it.
+   */
+  claim?: boolean
+}
+
+/** A row stored with its first attempt counted (StoreMeta.claim): what processing needs to know of it. */
+export interface ClaimedRow {
+  channel: IntakeChannel
+  envelopeFrom: string | null
 }
 
 /**
@@ -86,20 +99,24 @@ export interface StoreMeta {
  * bytes again (a retried SMTP delivery, an IMAP message fetched twice) are
  * the same row: `duplicate: true`.
  */
-export async function storeInbound(raw: Buffer, meta: StoreMeta): Promise<{ id: number; duplicate: boolean }> {
+export async function storeInbound(raw: Buffer, meta: StoreMeta): Promise<{ id: number; duplicate: boolean; claimed: ClaimedRow | null }> {
   if (raw.length > env().INTAKE_MAX_BYTES) throw new Error(`storeInbound: ${raw.length} bytes exceed INTAKE_MAX_BYTES; refuse the letter before storing it`)
   const contentHash = crypto.createHash('sha256').update(raw).digest('hex')
   const messageId = quickMessageId(raw)
   const inserted = await db.query<{ id: number }>(
-    `INSERT INTO "InboundMail" (channel, "envelopeFrom", "envelopeTo", "contentHash", "messageId", size, raw)
-     VALUES ($1::"IntakeChannel", $2, $3::text[], $4, $5, $6, $7)
+    `INSERT INTO "InboundMail" (channel, "envelopeFrom", "envelopeTo", "contentHash", "messageId", size, raw, attempts)
+     VALUES ($1::"IntakeChannel", $2, $3::text[], $4, $5, $6, $7, $8)
      ON CONFLICT ("contentHash") DO NOTHING
      RETURNING id`,
-    [meta.channel, meta.envelopeFrom ?? null, meta.envelopeTo ?? [], contentHash, messageId, raw.length, raw],
+    [meta.channel, meta.envelopeFrom ?? null, meta.envelopeTo ?? [], contentHash, messageId, raw.length, raw, meta.claim ? 1 : 0],
+    'intake-store',
   )
-  if (inserted.length) return { id: inserted[0].id, duplicate: false }
+  if (inserted.length) {
+    const claimed = meta.claim ? { channel: meta.channel, envelopeFrom: meta.envelopeFrom ?? null } : null
+    return { id: inserted[0].id, duplicate: false, claimed }
+  }
   const [existing] = await db.query<{ id: number }>(`SELECT id FROM "InboundMail" WHERE "contentHash" = $1`, [contentHash])
-  return { id: existing.id, duplicate: true }
+  return { id: existing.id, duplicate: true, claimed: null }
 }
 
 /** The Message-ID from the header block alone (no MIME parse): stored with the raw row. */
@@ -138,15 +155,20 @@ function isUniqueViolation(error: unknown) {
  * Processes a stored letter. Idempotent: a row already processed returns the
  * outcome it was processed with.
  */
-export async function processInbound(id: number, options: { raw?: Buffer } = {}): Promise<IntakeOutcome> {
+export async function processInbound(id: number, options: { raw?: Buffer; claimed?: ClaimedRow | null } = {}): Promise<IntakeOutcome> {
   // Counted before the work: a letter that kills the process every time it is
   // read must not keep a restarting server busy forever. One statement claims
-  // the attempt and reads the row (and the raw bytes, unless the caller has them).
-  const claimed = await db.query<Omit<InboundRow, 'outcome' | 'ticketId' | 'status'> & { attempts: number; raw: Buffer | null }>(
-    `UPDATE "InboundMail" SET attempts = attempts + 1 WHERE id = $1 AND status = 'received'
-     RETURNING id, channel::text AS channel, "envelopeFrom", attempts, CASE WHEN $2 THEN raw END AS raw`,
-    [id, !options.raw],
-  )
+  // the attempt and reads the row (and the raw bytes, unless the caller has them);
+  // a letter just stored with its attempt counted (StoreMeta.claim) needs none.
+  const claimed =
+    options.raw && options.claimed
+      ? [{ id, ...options.claimed, attempts: 1, raw: null }]
+      : await db.query<Omit<InboundRow, 'outcome' | 'ticketId' | 'status'> & { attempts: number; raw: Buffer | null }>(
+          `UPDATE "InboundMail" SET attempts = attempts + 1 WHERE id = $1 AND status = 'received'
+           RETURNING id, channel::text AS channel, "envelopeFrom", attempts, CASE WHEN $2 THEN raw END AS raw`,
+          [id, !options.raw],
+          'intake-claim',
+        )
   if (!claimed.length) {
     const done = await prisma.inboundMail.findUnique({ where: { id }, select: ROW_SELECT })
     if (!done) throw new Error(`processInbound: no InboundMail ${id}`)
@@ -347,15 +369,17 @@ function orgLabel(org: IntakeVerdict['org']) {
   return org ? `${org.name} (${org.login})` : null
 }
 
-function attachmentRows(attachments: MailAttachment[]) {
-  return attachments.map((a) => ({
+/** A letter's files refer to its stored raw bytes (read back by attachments.server.ts): its bytes are written once. */
+function attachmentRows(inboundId: number, attachments: MailAttachment[]) {
+  return attachments.map((a, i) => ({
     filename: a.filename,
     contentType: a.contentType,
     size: a.size,
     sha256: a.sha256,
     inline: a.inline,
     contentId: a.contentId,
-    content: a.content,
+    inboundMailId: inboundId,
+    inboundPart: i,
   }))
 }
 
@@ -375,7 +399,7 @@ function messageData(row: InboundRow, mail: NormalizedMail, ticketId: number, au
     shownText: mail.shownText,
     safeHtml: safeHtml(mail.html),
     automatic,
-    attachments: attachmentRows(mail.attachments),
+    attachments: attachmentRows(row.id, mail.attachments),
   }
 }
 
@@ -418,17 +442,23 @@ async function applyMail(row: InboundRow, mail: NormalizedMail): Promise<IntakeO
   const outcome = baseOutcome(row.id, mail)
   const sender = mail.from?.address ?? null
 
-  // De-duplicate: the same letter with other bytes (another route, a re-sent copy).
-  if (mail.messageId) {
-    const [seen] = await db.query<{ found: boolean; ticketId: number | null }>(
-      `SELECT true AS found, "ticketId" FROM "TicketMessage" WHERE "messageId" = $1 AND "inboundMailId" IS DISTINCT FROM $2
+  // One statement for what the letter needs to know first (ticket-rows.server.ts says why round trips matter):
+  // de-duplicate (the same letter with other bytes: another route, a re-sent copy), the sender's account,
+  // and the new ticket's number when nothing in the letter points at an existing ticket.
+  const cabinetAccount = row.channel === 'web' ? cabinetHeaders(mail).accountId : null
+  const [probe] = await db.query<{ seen: boolean; seenTicket: number | null; users: number[]; nextTicket: number | null }>(
+    `WITH seen AS (
+       SELECT "ticketId" FROM "TicketMessage" WHERE $1::text IS NOT NULL AND "messageId" = $1 AND "inboundMailId" IS DISTINCT FROM $2
        UNION ALL
-       SELECT true, "ticketId" FROM "InboundMail" WHERE "messageId" = $1 AND id <> $2 AND status IN ('processed', 'ignored')
-       LIMIT 1`,
-      [mail.messageId, row.id],
-    )
-    if (seen) return markDuplicate(row, mail, seen.ticketId, 'Message-ID')
-  }
+       SELECT "ticketId" FROM "InboundMail" WHERE $1::text IS NOT NULL AND "messageId" = $1 AND id <> $2 AND status IN ('processed', 'ignored')
+       LIMIT 1)
+     SELECT EXISTS (SELECT 1 FROM seen) AS seen, (SELECT "ticketId" FROM seen) AS "seenTicket",
+       ARRAY(SELECT id FROM "User" WHERE $3::text IS NOT NULL AND lower(email) = lower($3) AND NOT disabled LIMIT 2) AS users,
+       CASE WHEN $4 THEN nextval(pg_get_serial_sequence('"Ticket"', 'id'))::int END AS "nextTicket"`,
+    [mail.messageId, row.id, sender && cabinetAccount === null ? sender : null, likelyNewTicket(mail, row)],
+    'intake-probe',
+  )
+  if (probe.seen) return markDuplicate(row, mail, probe.seenTicket, 'Message-ID')
 
   if (sender && isOurAddress(sender) && row.channel !== 'web') {
     outcome.notes.push('Письмо отправлено с нашего же адреса: не обрабатывается (защита от петли).')
@@ -454,7 +484,7 @@ async function applyMail(row: InboundRow, mail: NormalizedMail): Promise<IntakeO
 
   const study = cabinet?.study ?? detectStudy(mail.subject, mail.shownText)
   const reply = replyAddress(mail, row)
-  const requesterId = cabinet?.accountId ?? (sender ? await uniqueAccountByEmail(sender) : null)
+  const requesterId = cabinet?.accountId ?? (probe.users.length === 1 ? probe.users[0] : null)
 
   if (thread.ticketId) {
     const ticket = await prisma.ticket.findUniqueOrThrow({ where: { id: thread.ticketId }, select: { subject: true } })
@@ -464,12 +494,29 @@ async function applyMail(row: InboundRow, mail: NormalizedMail): Promise<IntakeO
   }
 
   const { verdict, org } = await judgeWithDb(ruleInput(mail, cabinet))
-  return createTicket(row, mail, outcome, { verdict, org, study, reply, requesterId, relatedTicketId: thread.relatedTicketId, authorId: cabinet?.accountId ?? null, notes: thread.notes })
+  return createTicket(row, mail, outcome, {
+    ticketId: probe.nextTicket,
+    verdict,
+    org,
+    study,
+    reply,
+    requesterId,
+    relatedTicketId: thread.relatedTicketId,
+    authorId: cabinet?.accountId ?? null,
+    notes: thread.notes,
+  })
 }
 
-async function uniqueAccountByEmail(address: string): Promise<number | null> {
-  const users = await db.query<{ id: number }>(`SELECT id FROM "User" WHERE lower(email) = lower($1) AND NOT disabled LIMIT 2`, [address])
-  return users.length === 1 ? users[0].id : null
+/**
+ * Nothing in the letter can thread it into a ticket (threading.server.ts):
+ * it most likely starts one, so its number is taken with the first
+ * statement. A guess only: a number taken for a letter filed otherwise is a gap.
+ */
+function likelyNewTicket(mail: NormalizedMail, row: InboundRow): boolean {
+  if (row.channel === 'web' || mail.automatic.isAutomatic || row.envelopeFrom === '') return false
+  if (mail.inReplyTo || mail.references.length || mail.bounce || extractTicketToken(mail.subject) !== null) return false
+  const refs = findReferences(mail.text)
+  return refs.verified.length === 0 && refs.forged.length === 0
 }
 
 async function markProcessed(sql: Sql, row: InboundRow, status: InboundStatus, outcome: IntakeOutcome) {
@@ -510,6 +557,8 @@ async function bounceNote(row: InboundRow, mail: NormalizedMail, outcome: Intake
 }
 
 interface CreateArgs {
+  /** Taken ahead by applyMail's first statement, or null: taken here. */
+  ticketId: number | null
   verdict: IntakeVerdict
   org: DbIntakeOrg | null
   study: string | null
@@ -520,6 +569,7 @@ interface CreateArgs {
   notes: string[]
 }
 
+/** A new ticket from the letter: everything in one statement (insertLetterTicket). */
 async function createTicket(row: InboundRow, mail: NormalizedMail, outcome: IntakeOutcome, args: CreateArgs): Promise<IntakeOutcome> {
   const { verdict, org } = args
   const now = new Date()
@@ -534,9 +584,34 @@ async function createTicket(row: InboundRow, mail: NormalizedMail, outcome: Inta
   const participants = [...new Set([...mail.cc, ...(mail.replyTo ? [mail.replyTo] : [])].map((a) => a.address.toLowerCase()))].filter(
     (a) => a !== sender && !isOurAddress(a),
   )
+  const ticketId = args.ticketId ?? (await nextTicketId(db))
+  outcome.ticket = ticketId
+  const notes = [...args.notes]
+  if (!sender) notes.push('В письме нет адреса отправителя: ответить по почте нельзя.')
 
-  await transaction(async (sql) => {
-    const ticketId = await insertTicket(sql, {
+  // The automatic reply, rendered for the ticket's number; the statement sends it only while the sender is under the limit.
+  const kind: ReplyKind = verdict.complete ? 'acknowledgement' : 'missing-information'
+  let reply: LetterTicket['reply'] = null
+  let replied: IntakeOutcome['reply'] = 'reason' in args.reply ? { kind: null, reason: args.reply.reason } : null
+  let limited: IntakeOutcome['reply'] = replied
+  if ('to' in args.reply) {
+    const { to } = args.reply
+    const rendered = renderReply({ ticketId, subject, mail, kind, verdict, again: false })
+    const reason = autoReplyLimitReason(to)
+    replied = { kind, to }
+    limited = { kind: null, reason }
+    reply = {
+      message: outboundMessage({ ticketId, kind: 'OUTBOUND', to, subject: rendered.subject, text: rendered.text, html: rendered.html, automatic: true }),
+      limit: env().INTAKE_AUTOREPLY_LIMIT,
+      since: new Date(now.getTime() - AUTOREPLY_WINDOW_MS),
+      limitedNote: `Автоматический ответ не отправлен: ${reason}.`,
+    }
+  }
+
+  const result = await insertLetterTicket(db, {
+    inboundId: row.id,
+    ticket: {
+      id: ticketId,
       subject: subject.slice(0, 500),
       study: args.study,
       state,
@@ -549,21 +624,20 @@ async function createTicket(row: InboundRow, mail: NormalizedMail, outcome: Inta
       verdict,
       now,
       ...initialSla('NORMAL', state, now),
-    })
-    const ticket = { id: ticketId }
-    outcome.ticket = ticket.id
-    if (participants.length) await insertParticipants(sql, ticket.id, participants)
-    await insertMessage(sql, messageData(row, mail, ticket.id, args.authorId, automatic))
-    const notes = [...args.notes]
-    if (!sender) notes.push('В письме нет адреса отправителя: ответить по почте нельзя.')
-    if (notes.length) await insertNote(sql, ticket.id, notes.join('\n'))
-    if (args.relatedTicketId) {
-      await insertNote(sql, args.relatedTicketId, `Новое письмо ссылалось на это обращение и зарегистрировано как обращение #${ticket.id}.`)
-    }
-    outcome.reply = await autoReply(sql, { ticketId: ticket.id, subject, mail, reply: args.reply, now, kind: verdict.complete ? 'acknowledgement' : 'missing-information', verdict, again: false })
-    await markProcessed(sql, row, 'processed', outcome)
+    },
+    participants,
+    message: messageData(row, mail, ticketId, args.authorId, automatic),
+    notes: notes.length ? [notes.join('\n')] : [],
+    related: args.relatedTicketId
+      ? { ticketId: args.relatedTicketId, text: `Новое письмо ссылалось на это обращение и зарегистрировано как обращение #${ticketId}.` }
+      : null,
+    reply,
+    outcome: { replied: { ...outcome, reply: replied }, limited: { ...outcome, reply: limited } },
+    now,
   })
-  if (outcome.reply?.kind) notifyOutbox()
+  if (!result.done) throw new AlreadyProcessed()
+  outcome.reply = result.replied ? replied : limited
+  if (result.replied) notifyOutbox()
   return outcome
 }
 
@@ -664,17 +738,22 @@ async function autoReply(
   if ('reason' in args.reply) return { kind: null, reason: args.reply.reason }
   const { to } = args.reply
   if (!(await autoReplyAllowed(sql, to, args.now))) {
-    const reason = `лимит автоматических ответов на адрес ${to} (${env().INTAKE_AUTOREPLY_LIMIT} в час) исчерпан`
+    const reason = autoReplyLimitReason(to)
     await insertNote(sql, args.ticketId, `Автоматический ответ не отправлен: ${reason}.`)
     return { kind: null, reason }
   }
-  const props = { ticketId: args.ticketId, reference: ticketReference(args.ticketId), subject: args.subject, requesterName: args.mail.from?.name }
-  const rendered =
-    args.kind === 'missing-information'
-      ? missingInformation({ ...props, ...ruleLines(args.verdict), again: args.again })
-      : acknowledgement({ ...props, variant: args.kind === 'acknowledgement' ? 'new' : 'complete', organization: orgLabel(args.verdict.org) })
+  const rendered = renderReply(args)
   await queueOutbound(sql, { ticketId: args.ticketId, kind: 'OUTBOUND', to, subject: rendered.subject, text: rendered.text, html: rendered.html, automatic: true }, { ticketSubject: args.subject })
   return { kind: args.kind, to }
+}
+
+const autoReplyLimitReason = (to: string) => `лимит автоматических ответов на адрес ${to} (${env().INTAKE_AUTOREPLY_LIMIT} в час) исчерпан`
+
+function renderReply(args: { ticketId: number; subject: string; mail: NormalizedMail; kind: ReplyKind; verdict: IntakeVerdict; again: boolean }) {
+  const props = { ticketId: args.ticketId, reference: ticketReference(args.ticketId), subject: args.subject, requesterName: args.mail.from?.name }
+  return args.kind === 'missing-information'
+    ? missingInformation({ ...props, ...ruleLines(args.verdict), again: args.again })
+    : acknowledgement({ ...props, variant: args.kind === 'acknowledgement' ? 'new' : 'complete', organization: orgLabel(args.verdict.org) })
 }
 
 // ---------------------------------------------------------------------------
@@ -750,7 +829,7 @@ const RAW_BUDGET = 64 * 1024 * 1024
 
 const pipeline = singleton('intake-pipeline', () => ({
   queue: [] as number[],
-  raws: new Map<number, Buffer>(),
+  raws: new Map<number, { raw: Buffer; claimed: ClaimedRow | null }>(),
   rawBytes: 0,
   inFlight: new Set<number>(),
   running: 0,
@@ -763,10 +842,11 @@ const pipeline = singleton('intake-pipeline', () => ({
  * Processes a stored letter soon, in this process, a few at a time
  * (INTAKE_CONCURRENCY). The listener has already answered the sender.
  */
-export function enqueueProcessing(id: number, raw?: Buffer) {
+export function enqueueProcessing(id: number, raw?: Buffer, claimed: ClaimedRow | null = null) {
   if (pipeline.inFlight.has(id) || pipeline.queue.includes(id)) return
+  // Over the budget the bytes are read back from the database (and the attempt counted again there).
   if (raw && pipeline.rawBytes + raw.length <= RAW_BUDGET) {
-    pipeline.raws.set(id, raw)
+    pipeline.raws.set(id, { raw, claimed })
     pipeline.rawBytes += raw.length
   }
   pipeline.queue.push(id)
@@ -779,12 +859,12 @@ function pump() {
     if (pipeline.inFlight.has(id)) continue
     pipeline.inFlight.add(id)
     pipeline.running++
-    const raw = pipeline.raws.get(id)
-    if (raw) {
+    const held = pipeline.raws.get(id)
+    if (held) {
       pipeline.raws.delete(id)
-      pipeline.rawBytes -= raw.length
+      pipeline.rawBytes -= held.raw.length
     }
-    processInbound(id, { raw })
+    processInbound(id, { raw: held?.raw, claimed: held?.claimed })
       .then(() => pipeline.processed++)
       .catch((error) => {
         pipeline.failed++

@@ -23,7 +23,7 @@ export function dbLookup(client: Sql = db): DbIntakeLookup {
       if (!found) {
         // Plain SQL: this runs for every letter (ticket-rows.server.ts says why).
         found = client
-          .query<DbIntakeOrg>(`SELECT id, login, name, kind::text AS kind FROM "Organization" WHERE login = $1`, [login])
+          .query<DbIntakeOrg>(`SELECT id, login, name, kind::text AS kind FROM "Organization" WHERE login = $1`, [login], 'intake-org')
           .then((rows) => rows[0] ?? null)
         seen.set(login, found)
       }

@@ -21,7 +21,7 @@ import { singleton } from '~/utils/singleton.server'
 import { extractTicketToken } from '../../emails/inbound/subject.ts'
 import { agentReply } from '../../emails/templates/agent-reply.ts'
 import { referenceLine } from '../../emails/templates/layout.ts'
-import { db, insertMessage, isSql, sqlOf, utc, type Sql } from './ticket-rows.server'
+import { db, insertMessage, isSql, sqlOf, utc, type MessageRow, type Sql } from './ticket-rows.server'
 
 // ---------------------------------------------------------------------------
 // The signed ticket reference
@@ -129,33 +129,46 @@ type Tx = Prisma.TransactionClient
  */
 export async function queueOutbound(tx: Tx | Sql, input: OutboundInput, known: { ticketSubject?: string } = {}) {
   const sql = isSql(tx) ? tx : sqlOf(tx)
-  let ticket = { id: input.ticketId, subject: known.ticketSubject ?? '' }
-  if (known.ticketSubject === undefined) {
+  let ticketSubject = known.ticketSubject
+  if (ticketSubject === undefined) {
     const [row] = await sql.query<{ subject: string }>(`SELECT subject FROM "Ticket" WHERE id = $1`, [input.ticketId])
     if (!row) throw new Error(`queueOutbound: no ticket ${input.ticketId}`)
-    ticket = { id: input.ticketId, subject: row.subject }
+    ticketSubject = row.subject
   }
-  const reference = ticketReference(ticket.id)
-  let subject: string
-  let text: string
-  if (input.subject !== undefined) {
-    subject = input.subject
-    text = input.text
-  } else {
+  let rendered: { subject: string; text: string } | undefined
+  if (input.subject === undefined) {
     const [author] = input.authorId ? await sql.query<{ fullName: string }>(`SELECT "fullName" FROM "User" WHERE id = $1`, [input.authorId]) : []
-    const rendered = agentReply({ ticketId: ticket.id, reference, subject: ticket.subject, text: input.text, agentName: author?.fullName })
-    subject = rendered.subject
-    text = rendered.text
+    rendered = agentReply({ ticketId: input.ticketId, reference: ticketReference(input.ticketId), subject: ticketSubject, text: input.text, agentName: author?.fullName })
   }
-  if (extractTicketToken(subject) !== ticket.id) subject = `[#${ticket.id}] ${subject}`
-  const line = referenceLine(ticket.id, reference)
+  const row = outboundMessage(input, rendered)
+  const message = await insertMessage(sql, row)
+  // The caller's transaction has not committed yet: the drain tries shortly
+  // after, and once more later for a slow commit; the minute job is the net.
+  if (row.sentAt === null) notifyOutbox()
+  return message
+}
+
+/**
+ * The outbox row of an outgoing message (no database): the token in the
+ * subject, the signed reference in the body, sent at once when there is
+ * nobody to mail. `rendered` is the agent-reply template around the text,
+ * for input without its own subject. The intake writes it in its own
+ * statement (ticket-rows.server.ts, insertLetterTicket).
+ */
+export function outboundMessage(input: OutboundInput, rendered?: { subject: string; text: string }): MessageRow {
+  const ticketId = input.ticketId
+  const reference = ticketReference(ticketId)
+  let subject = rendered?.subject ?? input.subject ?? `[#${ticketId}]`
+  let text = rendered?.text ?? input.text
+  if (extractTicketToken(subject) !== ticketId) subject = `[#${ticketId}] ${subject}`
+  const line = referenceLine(ticketId, reference)
   if (!text.includes(`ref: ${reference}`)) text = `${text.trimEnd()}\n\n${line}`
   let html = input.html ?? null
   if (html && !html.includes(`ref: ${reference}`)) html = `${html}\n<p style="color:#666666">${escapeHtml(line)}</p>`
   const to = input.to.trim().toLowerCase()
   const deliverable = isDeliverable(to)
-  const message = await insertMessage(sql, {
-    ticketId: ticket.id,
+  return {
+    ticketId,
     kind: 'OUTBOUND',
     messageId: newMessageId(),
     fromAddress: ourAddresses()[0],
@@ -176,11 +189,7 @@ export async function queueOutbound(tx: Tx | Sql, input: OutboundInput, known: {
       sha256: crypto.createHash('sha256').update(a.content).digest('hex'),
       content: a.content,
     })),
-  })
-  // The caller's transaction has not committed yet: the drain tries shortly
-  // after, and once more later for a slow commit; the minute job is the net.
-  if (deliverable) notifyOutbox()
-  return message
+  }
 }
 
 function escapeHtml(s: string) {
@@ -212,23 +221,32 @@ async function claim(): Promise<OutgoingRow[]> {
          AND "sendAttempts" < $2 AND ("sendAfter" IS NULL OR "sendAfter" <= now() AT TIME ZONE 'UTC')
        ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED)
      RETURNING m.id, m."ticketId", m."messageId", m."toAddress", m.subject, m.text, m."safeHtml", m.automatic, m."sendAttempts",
-       EXISTS (SELECT 1 FROM "TicketAttachment" a WHERE a."messageId" = m.id) AS "hasAttachments"`,
+       EXISTS (SELECT 1 FROM "TicketAttachment" a WHERE a."messageId" = m.id) AS "hasAttachments",
+       ${EARLIER_IDS}`,
     [LEASE_SECONDS, MAX_SEND_ATTEMPTS, CLAIM],
+    'outbox-claim',
   )
 }
 
+/** The thread before message m, for its headers: read with the claim, not in a statement of its own. */
+const EARLIER_IDS = `(SELECT "messageId" FROM "TicketMessage" e
+     WHERE e."ticketId" = m."ticketId" AND e.id < m.id AND e.kind = 'INBOUND' AND e."messageId" IS NOT NULL ORDER BY e.id DESC LIMIT 1) AS "lastInbound",
+   ARRAY(SELECT "messageId" FROM "TicketMessage" e
+     WHERE e."ticketId" = m."ticketId" AND e.id < m.id AND e.kind IN ('INBOUND', 'OUTBOUND') AND e."messageId" IS NOT NULL ORDER BY e.id) AS "earlierIds"`
+
 /** In-Reply-To: the last letter from the requester before this message; References: the thread so far. */
-export async function threadingHeaders(ticketId: number, beforeMessageId: number) {
-  const earlier = await db.query<{ kind: string; messageId: string }>(
-    `SELECT kind::text AS kind, "messageId" FROM "TicketMessage"
-     WHERE "ticketId" = $1 AND id < $2 AND kind IN ('INBOUND', 'OUTBOUND') AND "messageId" IS NOT NULL
-     ORDER BY id`,
-    [ticketId, beforeMessageId],
-  )
-  const inReplyTo = earlier.filter((m) => m.kind === 'INBOUND').at(-1)?.messageId ?? earlier.at(-1)?.messageId ?? undefined
-  const ids = earlier.map((m) => m.messageId)
+function headersFrom(lastInbound: string | null, ids: string[]) {
+  const inReplyTo = lastInbound ?? ids.at(-1) ?? undefined
   const references = ids.length > MAX_REFERENCES ? [ids[0], ...ids.slice(-(MAX_REFERENCES - 1))] : ids
   return { inReplyTo, references }
+}
+
+export async function threadingHeaders(ticketId: number, beforeMessageId: number) {
+  const [row] = await db.query<{ lastInbound: string | null; earlierIds: string[] }>(
+    `SELECT ${EARLIER_IDS} FROM (SELECT $1::int AS "ticketId", $2::int AS id) m`,
+    [ticketId, beforeMessageId],
+  )
+  return headersFrom(row.lastInbound, row.earlierIds)
 }
 
 interface OutgoingRow {
@@ -242,6 +260,8 @@ interface OutgoingRow {
   automatic: boolean
   sendAttempts: number
   hasAttachments: boolean
+  lastInbound: string | null
+  earlierIds: string[]
 }
 
 async function deliverOne(m: OutgoingRow): Promise<'sent' | 'failed' | 'gone'> {
@@ -253,7 +273,7 @@ async function deliverOne(m: OutgoingRow): Promise<'sent' | 'failed' | 'gone'> {
           [m.id],
         )
       : []
-    const { inReplyTo, references } = await threadingHeaders(m.ticketId, m.id)
+    const { inReplyTo, references } = headersFrom(m.lastInbound, m.earlierIds)
     await deliverMail({
       to: m.toAddress,
       subject: m.subject ?? `[#${m.ticketId}]`,
@@ -266,11 +286,11 @@ async function deliverOne(m: OutgoingRow): Promise<'sent' | 'failed' | 'gone'> {
       headers: { 'X-Oko-Ticket': String(m.ticketId) },
       attachments: attachments.map((a) => ({ filename: a.filename, content: Buffer.from(a.content), contentType: a.contentType, cid: a.contentId ?? undefined })),
     })
-    await db.query(`UPDATE "TicketMessage" SET "sentAt" = $1, "sendError" = NULL, "sendAfter" = NULL, "sendAttempts" = $2 WHERE id = $3`, [
-      utc(new Date()),
-      m.sendAttempts + 1,
-      m.id,
-    ])
+    await db.query(
+      `UPDATE "TicketMessage" SET "sentAt" = $1, "sendError" = NULL, "sendAfter" = NULL, "sendAttempts" = $2 WHERE id = $3`,
+      [utc(new Date()), m.sendAttempts + 1, m.id],
+      'outbox-sent',
+    )
     logger.info({ ticket: m.ticketId, message: m.id, automatic: m.automatic }, 'ticket mail sent')
     return 'sent'
   } catch (error) {

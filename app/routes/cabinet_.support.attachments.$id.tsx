@@ -7,6 +7,7 @@
 import type { LoaderFunctionArgs } from '@remix-run/node'
 import { requireUser } from '~/accounts/session.server'
 import { hasSection } from '~/accounts/roles'
+import { attachmentBytes } from '~/helpdesk/attachments.server'
 import { requireAttachmentAccess } from '~/helpdesk/desk-scope.server'
 import { clientIp } from '~/utils/http.server'
 import { sniffContentType } from '../../emails/inbound/attachments.ts'
@@ -25,11 +26,12 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   if (!hasSection(user.role, 'support')) throw new Response('Этот раздел недоступен для вашей роли.', { status: 403 })
   const file = await requireAttachmentAccess(user, params.id, { ip: clientIp(context) })
   if (file.redactedAt) throw new Response('Файл удалён модератором: он содержал персональные данные.', { status: 410 })
-  const content = Buffer.from(file.content)
+  const content = await attachmentBytes(file)
+  if (!content) throw new Response('Файл не найден в сохранённом письме.', { status: 404 })
   const wantsInline = new URL(request.url).searchParams.get('inline') === '1'
   const sniffed = sniffContentType(content)
   const inline = wantsInline && sniffed !== null && INLINE.has(sniffed) && sniffed === file.contentType
-  return new Response(content, {
+  return new Response(new Uint8Array(content), {
     headers: {
       'Content-Type': inline ? sniffed : file.contentType || 'application/octet-stream',
       'Content-Length': String(content.length),

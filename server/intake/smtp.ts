@@ -98,11 +98,12 @@ export async function startSmtpIntake(options: SmtpIntakeOptions): Promise<SmtpI
           channel: 'smtp',
           envelopeFrom: envelope.mailFrom ? envelope.mailFrom.address : '',
           envelopeTo: envelope.rcptTo.map((r) => r.address.toLowerCase()),
+          claim: options.process !== false,
         }).then(
-          ({ id, duplicate }) => {
+          ({ id, duplicate, claimed }) => {
             counters.accepted++
             callback(null, `2.0.0 Accepted as #${id}${duplicate ? ' (already received)' : ''}`)
-            if (options.process !== false) enqueueProcessing(id, raw)
+            if (options.process !== false) enqueueProcessing(id, raw, claimed)
           },
           (error) => {
             counters.failed++

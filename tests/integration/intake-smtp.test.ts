@@ -8,6 +8,7 @@ import net from 'node:net'
 import nodemailer from 'nodemailer'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { clearOutbox, pngBytes, readOutbox, seedCorpusOrgs, toAddress } from './intake-helpers.ts'
+import { attachmentBytes } from '~/helpdesk/attachments.server'
 import { intakeIdle } from '~/helpdesk/intake.server'
 import { prisma } from '~/utils/db.server'
 import { startSmtpIntake, type SmtpIntake } from '../../server/intake/smtp.ts'
@@ -59,6 +60,7 @@ describe('a conversation that misses the login and the screenshot', () => {
     expect(ask.parsed.text).not.toContain('3.')
 
     // The requester answers in the thread, quoting our letter, with the login and a screenshot.
+    const screenshot = pngBytes(4096)
     const quoted = (ask.parsed.text ?? '').split('\n').map((l) => `> ${l}`).join('\n')
     const second = await sender().sendMail({
       from: 'Петрова Анна Сергеевна <petrova@gym4.example>',
@@ -67,7 +69,7 @@ describe('a conversation that misses the login and the screenshot', () => {
       inReplyTo: ask.parsed.messageId,
       references: [first.messageId, ask.parsed.messageId!],
       text: `Логин: edu290004, снимок прилагаю.\n\n${new Date().toLocaleString('ru-RU')}, Техподдержка ФИС ОКО пишет:\n${quoted}`,
-      attachments: [{ filename: 'Снимок экрана.png', content: pngBytes(4096), contentType: 'image/png' }],
+      attachments: [{ filename: 'Снимок экрана.png', content: screenshot, contentType: 'image/png' }],
     })
     expect(second.response).toMatch(/^250 /)
     await intakeIdle()
@@ -82,6 +84,11 @@ describe('a conversation that misses the login and the screenshot', () => {
     expect(inbound[1].shownText).toBe('Логин: edu290004, снимок прилагаю.')
     expect(inbound[1].text).toContain('не хватает сведений')
     expect(inbound[1].attachments.map((a) => a.contentType)).toEqual(['image/png'])
+    // The screenshot is stored once, in the raw letter, and read back from it byte for byte.
+    const [file] = inbound[1].attachments
+    expect(file.content.length).toBe(0)
+    expect(file.inboundMailId).toBe(inbound[1].inboundMailId)
+    expect(Buffer.compare((await attachmentBytes(file))!, screenshot)).toBe(0)
     expect(after.messages.some((m) => m.kind === 'SYSTEM' && m.shownText.includes('«Ожидает данных» → «Новый»'))).toBe(true)
 
     const mails = await readOutbox()
