@@ -285,3 +285,23 @@ describe.skipIf(!process.env.REDIS_URL)('two nodes with Redis (REDIS_URL)', () =
 if (!process.env.REDIS_URL) {
   console.warn('server/socket/forum.test.ts: the two-node Redis test is skipped: REDIS_URL is not set (CI sets it).')
 }
+
+describe('a topic hidden while people follow it', () => {
+  it('stops sending its events to those who may no longer read it', async () => {
+    const { recheckForumRoom } = await import('~/realtime/forum-rooms.server')
+    const id = await createTopic('Станет скрытым')
+    const t = await client(node.url, teacher)
+    const s = await client(node.url, specialist)
+    await emit(t, 'forum:join', { room: `topic:${id}` })
+    await emit(s, 'forum:join', { room: `topic:${id}` })
+    await prisma.topic.update({ where: { id }, data: { hidden: true } })
+    expect(await recheckForumRoom(`topic:${id}`)).toBe(1)
+    let teacherGot = 0
+    t.on('forum:event', () => teacherGot++)
+    const toSpecialist = next<ForumEventView>(s, 'forum:event')
+    await postEvent(id, 500, 'после скрытия')
+    await toSpecialist
+    await sleep(150)
+    expect(teacherGot).toBe(0)
+  })
+})
