@@ -10,12 +10,13 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { publishEvents, recordEvents, SINCE_LIMIT } from '~/forum/events.server'
 import type { ForumEventView } from '~/forum/types'
 import type { Ack, ForumJoinResult, Typist } from '~/realtime/events'
+import { registerIo } from '~/realtime/publish.server'
 import { prisma } from '~/utils/db.server'
 import { createRegionTree, createSignedInSession, createUser } from '../../tests/setup/fixtures.ts'
 import { MAX_FORUM_ROOMS } from './forum.ts'
 import { attachSocketServer } from './index.ts'
 
-type Node = { url: string; port: number; close(): Promise<void> }
+type Node = { url: string; port: number; io: Awaited<ReturnType<typeof attachSocketServer>>['io']; close(): Promise<void> }
 
 async function startNode(options: { redisUrl?: string; port?: number } = {}): Promise<Node> {
   const server = http.createServer()
@@ -25,6 +26,7 @@ async function startNode(options: { redisUrl?: string; port?: number } = {}): Pr
   return {
     url: `http://127.0.0.1:${port}`,
     port,
+    io: sockets.io,
     async close() {
       await sockets.close()
       server.closeAllConnections()
@@ -289,6 +291,8 @@ if (!process.env.REDIS_URL) {
 describe('a topic hidden while people follow it', () => {
   it('stops sending its events to those who may no longer read it', async () => {
     const { recheckForumRoom } = await import('~/realtime/forum-rooms.server')
+    // Other tests closed nodes of their own: publish through this file's main node again.
+    registerIo(node.io)
     const id = await createTopic('Станет скрытым')
     const t = await client(node.url, teacher)
     const s = await client(node.url, specialist)
