@@ -1,5 +1,6 @@
 // Serves a PGlite database over the PostgreSQL wire protocol on a Unix socket,
 // so that Prisma (adapter-pg), pg-boss and psql talk to it like to a server.
+import fs from 'node:fs'
 import { PGlite } from '@electric-sql/pglite'
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm'
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket'
@@ -30,11 +31,13 @@ export async function servePGlite(options: ServeOptions): Promise<ServedPGlite> 
     path: options.socketPath,
     maxConnections: options.maxConnections ?? 64,
   })
-  keepBatchesTogether(server)
+  const profile = process.env.OKO_PGLITE_PROFILE ? statementProfile(process.env.OKO_PGLITE_PROFILE) : undefined
+  keepBatchesTogether(server, profile)
   await server.start()
   return {
     db,
     async stop() {
+      profile?.flush()
       await server.stop()
       await db.close()
     },
@@ -71,7 +74,71 @@ const BATCH_MESSAGES = new Set([0x50, 0x42, 0x44, 0x45, 0x43, 0x48])
  * is served alone until its Sync, as inside a transaction. (Its queue also
  * stopped for good after one failed message; here it goes on.)
  */
-function keepBatchesTogether(server: PGLiteSocketServer) {
+interface StatementProfile {
+  record(handlerId: number, message: Uint8Array, ms: number): void
+  flush(): void
+}
+
+/**
+ * Diagnostics (OKO_PGLITE_PROFILE=<file>): the database's time per statement,
+ * every message of a statement counted against the SQL of its Parse, written
+ * as JSON every few seconds. PGlite is single-threaded: its busy time is what
+ * limits throughput on the embedded default.
+ */
+function statementProfile(file: string): StatementProfile {
+  const lastSql = new Map<number, string>()
+  const statements = new Map<string, string>()
+  const stats = new Map<string, { n: number; ms: number; max: number }>()
+  const started = performance.now()
+  let busy = 0
+  const text = (m: Uint8Array, from: number) => {
+    let end = from
+    while (end < m.length && m[end] !== 0) end++
+    return Buffer.from(m.subarray(from, end)).toString('utf8')
+  }
+  const flush = () => {
+    const rows = [...stats.entries()].sort((a, b) => b[1].ms - a[1].ms).map(([sql, s]) => ({ ms: Math.round(s.ms), n: s.n, avg: +(s.ms / s.n).toFixed(2), max: +s.max.toFixed(1), sql }))
+    fs.writeFileSync(`${file}.${process.pid}`, JSON.stringify({ wallMs: Math.round(performance.now() - started), busyMs: Math.round(busy), rows }, null, 1))
+  }
+  const timer = setInterval(flush, 2000)
+  timer.unref()
+  return {
+    record(handlerId, m, ms) {
+      busy += ms
+      let sql: string
+      let executed = false
+      if (m[0] === 0x50) {
+        // Parse: statement name, then the query. Named statements are the session's (one session serves all connections).
+        let at = 5
+        while (m[at] !== 0) at++
+        const name = text(m, 5)
+        sql = text(m, at + 1)
+        statements.set(name ? name : `${handlerId}:`, sql)
+        lastSql.set(handlerId, sql)
+      } else if (m[0] === 0x42) {
+        // Bind: portal name, then the statement's: one per execution.
+        let at = 5
+        while (m[at] !== 0) at++
+        const name = text(m, at + 1)
+        sql = statements.get(name ? name : `${handlerId}:`) ?? '(unknown statement)'
+        lastSql.set(handlerId, sql)
+        executed = true
+      } else if (m[0] === 0x51) {
+        sql = text(m, 5)
+        executed = true
+      } else sql = lastSql.get(handlerId) ?? `(message ${String.fromCharCode(m[0])})`
+      const key = sql.replace(/\s+/g, ' ').slice(0, 160)
+      const s = stats.get(key) ?? { n: 0, ms: 0, max: 0 }
+      if (executed) s.n++
+      s.ms += ms
+      s.max = Math.max(s.max, ms)
+      stats.set(key, s)
+    },
+    flush,
+  }
+}
+
+function keepBatchesTogether(server: PGLiteSocketServer, profile?: StatementProfile) {
   const queue = (server as unknown as { queryQueue: QueryQueue }).queryQueue
   let batchHandler: number | null = null
   queue.processQueue = async function processQueue(this: QueryQueue) {
@@ -89,6 +156,7 @@ function keepBatchesTogether(server: PGLiteSocketServer) {
         } else item = this.queue.shift()
         if (!item) break
         let bytes = 0
+        const t0 = profile ? performance.now() : 0
         try {
           await this.db.runExclusive(() =>
             this.db.execProtocolRawStream(item.message, {
@@ -103,6 +171,7 @@ function keepBatchesTogether(server: PGLiteSocketServer) {
           item.reject(error)
           continue
         }
+        if (profile) profile.record(item.handlerId, item.message, performance.now() - t0)
         this.lastHandlerId = item.handlerId
         batchHandler = BATCH_MESSAGES.has(item.message[0]) ? item.handlerId : null
         item.resolve(bytes)
