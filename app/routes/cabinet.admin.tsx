@@ -18,6 +18,7 @@ export default function AdminLayout() {
         <NavLink to="/cabinet/orgs">Организации</NavLink>
         <NavLink to="/cabinet/admin/audit">Журнал аудита</NavLink>
         <NavLink to="/cabinet/admin/outbox">Исходящая почта</NavLink>
+        <NavLink to="/cabinet/admin/quarantine">Карантин почты</NavLink>
         <NavLink to="/cabinet/admin/forums">Форумы</NavLink>
       </nav>
       <Outlet />
