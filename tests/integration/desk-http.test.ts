@@ -10,6 +10,8 @@ import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import type { ServerBuild } from '@remix-run/node'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import nodemailer from 'nodemailer'
+import { processInbound, storeInbound } from '~/helpdesk/intake.server'
 import { prisma } from '~/utils/db.server'
 import { parseEnv } from '~/utils/env.server'
 import { demoScreenshot } from '../../prisma/seed-helpdesk.ts'
@@ -116,6 +118,25 @@ describe('attachments', () => {
     const svg = await get('school', `/cabinet/support/attachments/${files.svg}?inline=1`)
     expect(svg.headers.get('content-disposition')).toMatch(/^attachment;/)
     expect(svg.headers.get('content-security-policy')).toContain('sandbox')
+  })
+
+  it('serves a letter\'s screenshot from the raw letter, where the intake keeps it once', async () => {
+    const screenshot = demoScreenshot(64, 48)
+    const composed = await nodemailer.createTransport({ streamTransport: true, buffer: true }).sendMail({
+      from: 'Школа <school-raw@arh.example>',
+      to: 'support@oko.example',
+      subject: 'Ошибка при загрузке формы',
+      text: 'При загрузке формы ВПР выдаёт ошибку «Файл не соответствует шаблону». Снимок экрана прилагаю.',
+      attachments: [{ filename: 'снимок.png', content: screenshot, contentType: 'image/png' }],
+    })
+    const { id } = await storeInbound(composed.message as Buffer, { channel: 'smtp' })
+    const outcome = await processInbound(id)
+    const file = await prisma.ticketAttachment.findFirstOrThrow({ where: { message: { ticketId: outcome.ticket! } } })
+    expect(file.content.length).toBe(0)
+    const r = await get('agent', `/cabinet/support/attachments/${file.id}`)
+    expect(r.status).toBe(200)
+    expect(r.headers.get('content-type')).toBe('image/png')
+    expect(Buffer.compare(Buffer.from(await r.arrayBuffer()), screenshot)).toBe(0)
   })
 
   it('refuses another school (403), a note\'s file to the requester (404), and strangers (sign-in)', async () => {
