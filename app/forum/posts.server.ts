@@ -250,6 +250,19 @@ export async function editPost(actor: ForumActor, postId: number, input: unknown
   })
 }
 
+/**
+ * The stored editor state of a post, for its edit form: only to someone who
+ * may edit it (its author, a moderator). The thread page sends rendered HTML
+ * only, so a post's Lexical JSON travels when an edit begins, not with every
+ * page load; editing from the JSON keeps formatting, links and images.
+ */
+export async function postSource(actor: ForumActor, postId: number): Promise<{ status: 'success'; postId: number; content: Prisma.JsonValue }> {
+  const { post, kind } = await actionablePost(actor, postId)
+  if (!canEditPost(actor, kind, post.authorId)) throw forbidden('Править можно только свои сообщения.')
+  const row = await prisma.post.findUniqueOrThrow({ where: { id: postId }, select: { content: true } })
+  return { status: 'success', postId, content: row.content }
+}
+
 export interface PostVersion {
   html: string
   /** Who wrote this version (the author, or the editor who made it). */

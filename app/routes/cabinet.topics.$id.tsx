@@ -18,12 +18,12 @@ import { typingLine, useForumRoom, useTyping } from '~/components/forum-live'
 import { PostBody } from '~/components/post-body'
 import { formatDateTime } from '~/helpdesk/format'
 import { claimTopic, releaseClaim } from '~/forum/claims.server'
-import { UPLOAD_ID_PATTERN, contentFromText, quoteState, uploadIdFromSrc } from '~/forum/content'
+import { UPLOAD_ID_PATTERN, quoteState, uploadIdFromSrc } from '~/forum/content'
 import styles from '~/forum/forum.css'
 import { hidePost, mergeTopic, moveTopic, redactImage, setDisputed, setLocked, setPinned, setTopicHidden, setTopicStatus } from '~/forum/moderation.server'
 import { idOf, outcome, refuse, invalid, type ActionData } from '~/forum/page-actions.server'
 import { canClaim, canModerate, canReply, type Actor } from '~/forum/permissions'
-import { editPost, flagPost, postHistory, reply, setAccepted, setOfficial, vote } from '~/forum/posts.server'
+import { editPost, flagPost, postHistory, postSource, reply, setAccepted, setOfficial, vote } from '~/forum/posts.server'
 import { forumRooms } from '~/forum/rooms'
 import { EditInput, FlagInput, ReplyInput, VoteValue } from '~/forum/schemas'
 import { getThread, setSubscribed } from '~/forum/topics.server'
@@ -59,6 +59,7 @@ const Intent = z.discriminatedUnion('intent', [
   z.object({ intent: z.literal('reply') }).merge(ReplyInput),
   z.object({ intent: z.literal('edit'), postId: PostId }).merge(EditInput),
   z.object({ intent: z.literal('history'), postId: PostId }),
+  z.object({ intent: z.literal('source'), postId: PostId }),
   z.object({ intent: z.literal('official'), postId: PostId, on: Bool }),
   z.object({ intent: z.literal('accept'), postId: PostId, on: Bool }),
   z.object({ intent: z.literal('vote'), postId: PostId, value: VoteValue }),
@@ -101,6 +102,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
       return outcome(p.intent, () => editPost(user, p.postId, { content: p.content }), { target: p.postId, notice: 'Сообщение изменено.' })
     case 'history':
       return outcome(p.intent, () => postHistory(user, p.postId), { target: p.postId, data: (v) => v })
+    case 'source':
+      return outcome(p.intent, () => postSource(user, p.postId), { target: p.postId, data: (v) => (v as Awaited<ReturnType<typeof postSource>>).content })
     case 'official':
       return outcome(p.intent, () => setOfficial(user, p.postId, p.on), { target: p.postId })
     case 'accept':
@@ -137,9 +140,10 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 // Live changes come over the socket; reading the thread again after a history
-// lookup or a failed action would only cost the server.
+// or source lookup or a failed action would only cost the server.
 export const shouldRevalidate: ShouldRevalidateFunction = ({ formData, actionResult, defaultShouldRevalidate }) => {
-  if (formData?.get('intent') === 'history') return false
+  const intent = formData?.get('intent')
+  if (intent === 'history' || intent === 'source') return false
   if (actionResult && typeof actionResult === 'object' && 'ok' in actionResult && actionResult.ok === false) return false
   return defaultShouldRevalidate
 }
@@ -366,8 +370,15 @@ function ReplyForm({
 function PostItem({ post, topic, fresh, onQuote, moderator }: { post: PostView; topic: ThreadTopic; fresh: boolean; onQuote?: () => void; moderator: boolean }) {
   const fetcher = useFetcher<ActionData>()
   const history = useFetcher<ActionData>()
+  // The stored editor state, asked for when «Изменить» is pressed: the page
+  // carries rendered HTML only, and editing from it would lose formatting and images.
+  const source = useFetcher<ActionData>()
   const [editing, setEditing] = useState(false)
   const busy = fetcher.state !== 'idle'
+  const startEditing = () => {
+    source.submit({ intent: 'source', postId: String(post.id) }, { method: 'post' })
+    setEditing(true)
+  }
   useEffect(() => {
     if (fetcher.state === 'idle' && fetcher.data?.ok && fetcher.data.intent === 'edit') setEditing(false)
   }, [fetcher.state, fetcher.data])
@@ -417,11 +428,22 @@ function PostItem({ post, topic, fresh, onQuote, moderator }: { post: PostView; 
           Сообщение скрыто модератором{post.hiddenReason ? `: ${post.hiddenReason}` : '.'}
         </p>
       ) : null}
-      {editing ? (
+      {editing && (source.state !== 'idle' || !source.data) ? (
+        <p className="hint small" role="status" data-testid="source-loading">
+          Загружаем сообщение для правки…
+        </p>
+      ) : editing && !source.data?.ok ? (
+        <div>
+          <ActionMessage data={source.data} />
+          <button type="button" className="button small" onClick={() => setEditing(false)}>
+            Закрыть
+          </button>
+        </div>
+      ) : editing ? (
         <fetcher.Form method="post" aria-label="Изменить сообщение">
           <input type="hidden" name="intent" value="edit" />
           <input type="hidden" name="postId" value={post.id} />
-          <PostEditor name="content" label="Новый текст сообщения" initialState={contentFromText(post.text)} autoFocus />
+          <PostEditor name="content" label="Новый текст сообщения" initialState={sourceState(source.data?.data)} autoFocus />
           <div className="post-actions">
             <button type="submit" className="button primary small" disabled={busy}>
               Сохранить
@@ -470,7 +492,7 @@ function PostItem({ post, topic, fresh, onQuote, moderator }: { post: PostView; 
             </button>
           ) : null}
           {post.can.edit ? (
-            <button type="button" className="button small" onClick={() => setEditing(true)}>
+            <button type="button" className="button small" onClick={startEditing}>
               Изменить
             </button>
           ) : null}
@@ -511,6 +533,11 @@ function PostItem({ post, topic, fresh, onQuote, moderator }: { post: PostView; 
       <ActionMessage data={fetcher.data} />
     </li>
   )
+}
+
+/** The stored editor state `intent=source` returned (typed loosely: it comes through the action's `data`). */
+function sourceState(value: unknown): LexicalEditorStateLike | null {
+  return value && typeof value === 'object' && 'root' in value ? (value as LexicalEditorStateLike) : null
 }
 
 /** The ids of our uploads a post shows (/forum/uploads/<id>), for «redact image». */

@@ -70,6 +70,17 @@ test('a question and its official answer reach the other browser live, and nothi
   })
   await expect(teacher.getByTestId('topic-title')).toHaveText(title)
   await expect(teacher.getByTestId('post').first().getByTestId('post-body').locator('strong')).toHaveText('обязательны')
+  // Editing starts from what was written (the stored editor state), not its plain text: the bold word stays bold.
+  const question = teacher.getByTestId('post').first()
+  await question.getByRole('button', { name: 'Изменить' }).click()
+  const questionForm = question.getByRole('form', { name: 'Изменить сообщение' })
+  await expect(editorIn(questionForm).locator('strong')).toHaveText('обязательны')
+  await editorIn(questionForm).click()
+  await teacher.keyboard.press('Control+End')
+  await editorIn(questionForm).pressSequentially(' Ставить 1 балл или 0?')
+  await questionForm.getByRole('button', { name: 'Сохранить' }).click()
+  await expect(question.getByTestId('post-body')).toContainText('обязательны? Ставить 1 балл или 0?')
+  await expect(question.getByTestId('post-body').locator('strong')).toHaveText('обязательны')
   await waitLive(teacher, 'live-thread')
   await markDocument(teacher)
 
