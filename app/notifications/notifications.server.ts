@@ -6,6 +6,7 @@
 // right after the commit and every minute from the job queue.
 import { z } from 'zod'
 import { canModerate } from '~/forum/permissions'
+import { forumQuery } from '~/forum/sql.server'
 import type { NotificationView } from '~/forum/types'
 import { isDeliverable } from '~/helpdesk/outbound.server'
 import { rooms } from '~/realtime/events'
@@ -15,6 +16,7 @@ import { backoffSeconds, createDrain } from '~/utils/drain.server'
 import { env } from '~/utils/env.server'
 import { defineQueue } from '~/utils/jobs.server'
 import { logger } from '~/utils/logger.server'
+import { singleton } from '~/utils/singleton.server'
 import { deliverMail } from '~/utils/mailer.server'
 import { forumNotification } from '../../emails/templates/forum-notification.ts'
 import { DEFAULT_PREFERENCES, NOTIFICATION_KINDS, type NotificationKind, type NotificationPreferences } from './kinds'
@@ -118,6 +120,7 @@ export async function queueNotifications(tx: Prisma.TransactionClient, req: Noti
   }
   if (data.length === 0) return []
   const rows = await tx.notification.createManyAndReturn({ data, select: { id: true } })
+  forgetUnread(new Set(data.map((d) => d.userId)))
   return rows.map((r) => r.id)
 }
 
@@ -140,6 +143,7 @@ export function pushNotifications(ids: number[]): void {
   if (ids.length === 0) return
   void (async () => {
     const rows = await prisma.notification.findMany({ where: { id: { in: ids } }, select: viewSelect, orderBy: { id: 'asc' } })
+    forgetUnread(new Set(rows.map((r) => r.userId)))
     const server = io()
     if (server) for (const row of rows) if (!row.readAt) server.to(rooms.user(row.userId)).emit('notification:new', toView(row))
     if (rows.some((r) => r.emailState === 'pending')) notificationMail.wake()
@@ -161,8 +165,27 @@ export async function listNotifications(userId: number, { page = 1 }: { page?: n
   return { items: rows.map(toView), total, unread, page: current, pageSize: PAGE_SIZE }
 }
 
-export function unreadCount(userId: number) {
-  return prisma.notification.count({ where: { userId, readAt: null } })
+// Every cabinet page shows the bell, so its count is read on every request:
+// plain SQL (Prisma's client costs milliseconds a query here) and remembered
+// for a few seconds. This process forgets a person's count when it pushes them
+// a notification or marks theirs read; another node's count may lag by the
+// TTL, and the bell follows live events anyway.
+const UNREAD_TTL_MS = 5_000
+const UNREAD_CACHE_MAX = 20_000
+const unreadCache = singleton('notifications-unread', () => new Map<number, { count: number; until: number }>())
+
+export async function unreadCount(userId: number): Promise<number> {
+  const cached = unreadCache.get(userId)
+  if (cached && cached.until > Date.now()) return cached.count
+  const [row] = await forumQuery<{ count: number }>('SELECT count(*)::int AS count FROM "Notification" WHERE "userId" = $1 AND "readAt" IS NULL', [userId])
+  const count = row?.count ?? 0
+  if (unreadCache.size >= UNREAD_CACHE_MAX) unreadCache.clear()
+  unreadCache.set(userId, { count, until: Date.now() + UNREAD_TTL_MS })
+  return count
+}
+
+function forgetUnread(userIds: Iterable<number>) {
+  for (const id of userIds) unreadCache.delete(id)
 }
 
 /** Marks the person's own notifications read (others' ids are ignored); the bell in every tab follows. */
@@ -171,6 +194,7 @@ export async function markRead(userId: number, ids: number[] | 'all'): Promise<n
   if (ids !== 'all' && ids.length === 0) return 0
   const { count } = await prisma.notification.updateMany({ where, data: { readAt: new Date() } })
   if (count > 0) {
+    forgetUnread([userId])
     const unread = await unreadCount(userId)
     io()?.to(rooms.user(userId)).emit('notification:unread', { count: unread })
   }

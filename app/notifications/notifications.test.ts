@@ -135,6 +135,17 @@ describe('queueNotifications', () => {
   })
 })
 
+describe('the bell\'s count', () => {
+  it('is remembered between pages, yet follows a new notification at once', async () => {
+    expect(await unreadCount(asker.id)).toBe(0)
+    await queue(request({}))
+    expect(await unreadCount(asker.id)).toBe(1)
+    // Written behind the app's back: the remembered count stands until it expires.
+    await prisma.notification.updateMany({ where: { userId: asker.id }, data: { readAt: new Date() } })
+    expect(await unreadCount(asker.id)).toBe(1)
+  })
+})
+
 describe('the cabinet list', () => {
   it('lists newest first and marks only the person\'s own notifications read', async () => {
     await queue(request({ text: 'первое' }))
