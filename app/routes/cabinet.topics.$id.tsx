@@ -12,7 +12,7 @@ import { requireUser } from '~/accounts/session.server'
 import { PostEditor, editorLinks } from '~/components/editor/post-editor'
 import { Crumbs } from '~/components/forum/crumbs'
 import { ForumErrorBoundary } from '~/components/forum/error-boundary'
-import { applyThreadEvent, eventAfter, orderPosts, type ThreadState, type ThreadTopic } from '~/components/forum/thread-state'
+import { applyThreadEvent, eventAfter, orderPosts, threadPost, type ThreadPost, type ThreadState, type ThreadTopic } from '~/components/forum/thread-state'
 import { StatusBadge, TopicBadges, claimText, topicTags } from '~/components/forum/topic-list'
 import { typingLine, useForumRoom, useTyping } from '~/components/forum-live'
 import { PostBody } from '~/components/post-body'
@@ -28,7 +28,7 @@ import { forumRooms } from '~/forum/rooms'
 import { EditInput, FlagInput, ReplyInput, VoteValue } from '~/forum/schemas'
 import { getThread, setSubscribed } from '~/forum/topics.server'
 import { getForum } from '~/forum/forums.server'
-import type { ForumEventView, PostView } from '~/forum/types'
+import type { ForumEventView } from '~/forum/types'
 import type { LexicalEditorState as LexicalEditorStateLike } from '~/forum/content'
 
 export const links: LinksFunction = () => [...editorLinks(), { rel: 'stylesheet', href: styles }]
@@ -41,7 +41,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const thread = await getThread(user, id)
   // Where a moderator may move the question (moderators only: everyone else's page stays getThread alone).
   const moveTargets = thread.can.moderate ? await moveTargetsOf(thread.topic.forum.slug) : null
-  return json({ thread, moveTargets, me: { id: user.id, role: user.role, name: user.fullName } })
+  // Each post as the page shows it (rendered HTML, no plain text): half the size of the full view.
+  return json({ thread: { ...thread, posts: thread.posts.map(threadPost) }, moveTargets, me: { id: user.id, role: user.role, name: user.fullName } })
 }
 
 async function moveTargetsOf(slug: string) {
@@ -154,14 +155,14 @@ export default function ThreadPage() {
   const { thread, me, moveTargets } = useLoaderData<typeof loader>()
   const actor: Actor = useMemo(() => ({ id: me.id, role: me.role }), [me.id, me.role])
   const revalidator = useRevalidator()
-  const [state, setState] = useState<ThreadState>(() => ({ topic: thread.topic as ThreadTopic, posts: orderPosts(thread.posts as PostView[]), needsReload: false }))
+  const [state, setState] = useState<ThreadState>(() => ({ topic: thread.topic as ThreadTopic, posts: orderPosts(thread.posts as ThreadPost[]), needsReload: false }))
   const [fresh, setFresh] = useState<Set<number>>(new Set())
   // Events applied since the page was read: a re-read (after an action, after a
   // reset) may be older than some of them, so they are applied on top again.
   const applied = useRef<ForumEventView[]>([])
 
   useEffect(() => {
-    let next: ThreadState = { topic: thread.topic as ThreadTopic, posts: orderPosts(thread.posts as PostView[]), needsReload: false }
+    let next: ThreadState = { topic: thread.topic as ThreadTopic, posts: orderPosts(thread.posts as ThreadPost[]), needsReload: false }
     for (const e of applied.current) if (eventAfter(e.id, thread.lastEventId)) next = applyThreadEvent(next, e, actor)
     applied.current = applied.current.filter((e) => eventAfter(e.id, thread.lastEventId))
     setState({ ...next, needsReload: false })
@@ -191,8 +192,8 @@ export default function ThreadPage() {
   const experts = kind === 'EXPERTS'
   const [replyInit, setReplyInit] = useState<{ key: number; state?: LexicalEditorStateLike; replyToId?: number }>({ key: 0 })
   const replyRef = useRef<HTMLFormElement>(null)
-  const quote = (post: PostView) => {
-    setReplyInit((r) => ({ key: r.key + 1, state: quoteState(post.author.name, post.text), replyToId: post.id }))
+  const quote = (post: ThreadPost, text: string) => {
+    setReplyInit((r) => ({ key: r.key + 1, state: quoteState(post.author.name, text), replyToId: post.id }))
     replyRef.current?.scrollIntoView({ behavior: 'smooth', block: 'center' })
   }
   const tags = topicTags(topic)
@@ -235,7 +236,7 @@ export default function ThreadPage() {
         <div>
           <ol className="posts" data-testid="posts" aria-label="Сообщения">
             {posts.map((post) => (
-              <PostItem key={post.id} post={post} topic={topic} fresh={fresh.has(post.id)} onQuote={mayReply ? () => quote(post) : undefined} moderator={moderator} />
+              <PostItem key={post.id} post={post} topic={topic} fresh={fresh.has(post.id)} onQuote={mayReply ? (text) => quote(post, text) : undefined} moderator={moderator} />
             ))}
           </ol>
           <p className="typing" aria-live="polite" data-testid="typing">
@@ -367,7 +368,9 @@ function ReplyForm({
   )
 }
 
-function PostItem({ post, topic, fresh, onQuote, moderator }: { post: PostView; topic: ThreadTopic; fresh: boolean; onQuote?: () => void; moderator: boolean }) {
+function PostItem({ post, topic, fresh, onQuote, moderator }: { post: ThreadPost; topic: ThreadTopic; fresh: boolean; onQuote?: (text: string) => void; moderator: boolean }) {
+  // Quoting takes the text as the post shows it: the page carries no plain text of its own.
+  const bodyRef = useRef<HTMLDivElement>(null)
   const fetcher = useFetcher<ActionData>()
   const history = useFetcher<ActionData>()
   // The stored editor state, asked for when «Изменить» is pressed: the page
@@ -454,7 +457,7 @@ function PostItem({ post, topic, fresh, onQuote, moderator }: { post: PostView; 
           </div>
         </fetcher.Form>
       ) : post.html ? (
-        <div data-testid="post-body">
+        <div data-testid="post-body" ref={bodyRef}>
           <PostBody html={post.html} />
         </div>
       ) : null}
@@ -487,7 +490,7 @@ function PostItem({ post, topic, fresh, onQuote, moderator }: { post: PostView; 
             </button>
           ) : null}
           {onQuote && !post.hidden ? (
-            <button type="button" className="button small" onClick={onQuote}>
+            <button type="button" className="button small" onClick={() => onQuote(shownText(bodyRef.current))}>
               Цитировать
             </button>
           ) : null}
@@ -533,6 +536,11 @@ function PostItem({ post, topic, fresh, onQuote, moderator }: { post: PostView; 
       <ActionMessage data={fetcher.data} />
     </li>
   )
+}
+
+/** A rendered post's text, one line per line or block (blank lines between blocks dropped). */
+function shownText(element: HTMLElement | null): string {
+  return (element?.innerText ?? '').replace(/\n\s*\n/g, '\n').trim()
 }
 
 /** The stored editor state `intent=source` returned (typed loosely: it comes through the action's `data`). */

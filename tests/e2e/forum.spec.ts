@@ -155,6 +155,9 @@ test('a script typed into a post stays text, and a reply to a locked question is
   await expect(question.getByTestId('post-body')).toContainText('<script>window.__pwned = 1</script>')
   await expect(question.locator('script, img[src="x"]')).toHaveCount(0)
   expect(await teacher.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined()
+  // Quoting takes the text as the post shows it (the page carries no plain text): the reply starts with it in a quote.
+  await question.getByRole('button', { name: 'Цитировать' }).click()
+  await expect(editorIn(teacher.getByTestId('reply-form')).locator('blockquote')).toContainText('<script>window.__pwned = 1</script>')
 
   // A moderator locks it; the teacher's open page says so at once.
   await waitLive(teacher, 'live-thread')

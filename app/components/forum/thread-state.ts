@@ -4,18 +4,46 @@
 // out here with the same permission rules the server enforces
 // (app/forum/permissions.ts mirrors app/forum/views.server.ts postViewFor).
 import { canAccept, canAnswerOfficially, canEditPost, canModerate, canVote, type Actor, type ForumKindName } from '~/forum/permissions'
-import type { ForumEventPayloads, ForumEventView, PostView, PublicPost, ThreadView } from '~/forum/types'
+import type { ForumEventPayloads, ForumEventView, PersonRef, PostView, PublicPost, ThreadView } from '~/forum/types'
 
 export type ThreadTopic = ThreadView['topic']
 
+/**
+ * A post as the thread page holds it: what the page shows and nothing more.
+ * The loader sends these (a hundred posts stay small): no plain text (quoting
+ * reads the rendered post), no editor JSON (editing asks for it), no ids the
+ * page never uses. Events may carry more; `threadPost` keeps only this.
+ */
+export type ThreadPost = Omit<PostView, 'text' | 'topicId' | 'replyToId' | 'author'> & { author: Pick<PersonRef, 'id' | 'name' | 'roleLabel'> }
+
+export function threadPost(p: ThreadPost): ThreadPost {
+  return {
+    id: p.id,
+    author: { id: p.author.id, name: p.author.name, roleLabel: p.author.roleLabel },
+    isFirst: p.isFirst,
+    html: p.html,
+    official: p.official,
+    accepted: p.accepted,
+    agreeCount: p.agreeCount,
+    disagreeCount: p.disagreeCount,
+    myVote: p.myVote,
+    hidden: p.hidden,
+    hiddenReason: p.hiddenReason,
+    editCount: p.editCount,
+    editedAt: p.editedAt,
+    createdAt: p.createdAt,
+    can: p.can,
+  }
+}
+
 export interface ThreadState {
   topic: ThreadTopic
-  posts: PostView[]
+  posts: ThreadPost[]
   /** Something only a fresh read can show (a move, a merge, a hidden post a moderator may read). */
   needsReload: boolean
 }
 
-export function postCan(me: Actor, post: PublicPost, topic: { forum: { kind: ForumKindName }; author: { id: number } }): PostView['can'] {
+export function postCan(me: Actor, post: Pick<PublicPost, 'isFirst' | 'hidden'> & { author: { id: number } }, topic: { forum: { kind: ForumKindName }; author: { id: number } }): PostView['can'] {
   const kind = topic.forum.kind
   const moderator = canModerate(me, kind)
   const own = post.author.id === me.id
@@ -30,8 +58,8 @@ export function postCan(me: Actor, post: PublicPost, topic: { forum: { kind: For
 }
 
 /** The question first, then the official answer, the accepted one, then the rest in order. */
-export function orderPosts(posts: PostView[]): PostView[] {
-  const rank = (p: PostView) => (p.isFirst ? 0 : p.official ? 1 : p.accepted ? 2 : 3)
+export function orderPosts<P extends Pick<PostView, 'id' | 'isFirst' | 'official' | 'accepted'>>(posts: P[]): P[] {
+  const rank = (p: P) => (p.isFirst ? 0 : p.official ? 1 : p.accepted ? 2 : 3)
   return [...posts].sort((a, b) => rank(a) - rank(b) || a.id - b.id)
 }
 
@@ -42,13 +70,12 @@ function withPost(state: ThreadState, me: Actor, post: PublicPost, create: boole
   const moderator = canModerate(me, state.topic.forum.kind)
   // A moderator reads a hidden post's content: the public payload has none, so keep what the page had.
   const keepBody = post.hidden && moderator && old
-  const view: PostView = {
+  const view = threadPost({
     ...post,
     html: keepBody ? old.html : post.html,
-    text: keepBody ? old.text : post.text,
     myVote: old?.myVote ?? 0,
     can: postCan(me, post, state.topic),
-  }
+  })
   const posts = at === -1 ? [...state.posts, view] : state.posts.map((p, i) => (i === at ? view : p))
   const needsReload = state.needsReload || Boolean(post.hidden && moderator && !old)
   return { ...state, posts: orderPosts(posts), needsReload }
@@ -77,7 +104,6 @@ export function applyThreadEvent(state: ThreadState, event: ForumEventView, me: 
               hidden: p.hidden,
               hiddenReason: p.reason,
               html: p.hidden && !moderator ? '' : post.html,
-              text: p.hidden && !moderator ? '' : post.text,
             }
           : post,
       )
