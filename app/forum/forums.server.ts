@@ -192,3 +192,17 @@ export async function archiveExpertSubject(actor: ForumActor, expertSubjectId: n
   const { count } = await prisma.expertSubject.updateMany({ where: { id: expertSubjectId }, data: { archived } })
   return count ? { status: 'success' } : { status: 'error', message: 'Предмет не найден.' }
 }
+
+/**
+ * What the experts front page must know to keep its counts live from events
+ * that carry a topic's new state only: the listed questions without an
+ * answer, as [id, expertSubjectId], and the hidden ones (both few; every
+ * other question of the forum is listed and answered).
+ */
+export async function catalogueTopics(forumId: number): Promise<{ openTopics: [number, number][]; hiddenTopics: number[] }> {
+  const [open, hidden] = await Promise.all([
+    prisma.topic.findMany({ where: { ...LISTED, forumId, status: 'OPEN', expertSubjectId: { not: null } }, select: { id: true, expertSubjectId: true } }),
+    prisma.topic.findMany({ where: { forumId, hidden: true, mergedIntoId: null }, select: { id: true } }),
+  ])
+  return { openTopics: open.map((t) => [t.id, t.expertSubjectId!]), hiddenTopics: hidden.map((t) => t.id) }
+}

@@ -8,12 +8,13 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
 import { hasSection } from '~/accounts/roles'
 import { requireUser } from '~/accounts/session.server'
 import { ForumErrorBoundary } from '~/components/forum/error-boundary'
+import { applyCatalogueEvent, startCounts, subjectKey, subjectKeys } from '~/components/forum/catalogue-counts'
 import { SimilarList } from '~/components/forum/similar'
 import { TopicRow } from '~/components/forum/topic-list'
 import { useForumRoom } from '~/components/forum-live'
 import { specialistQueue } from '~/forum/claims.server'
 import { latestEventId } from '~/forum/events.server'
-import { getForum } from '~/forum/forums.server'
+import { catalogueTopics, getForum } from '~/forum/forums.server'
 import styles from '~/forum/forum.css'
 import { canClaim } from '~/forum/permissions'
 import { forumRooms } from '~/forum/rooms'
@@ -29,28 +30,31 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const { forum, subjects } = await getForum('experts')
   const room = forumRooms.forum(forum.id)
   const specialist = canClaim(user, 'EXPERTS')
-  const [lastEventId, queue] = await Promise.all([latestEventId(room), specialist ? specialistQueue(user, {}) : Promise.resolve(null)])
-  return json({ forum, subjects: subjects.filter((s) => !s.archived), room, lastEventId, queueSize: queue ? queue.length : null })
+  const [lastEventId, queue, known] = await Promise.all([latestEventId(room), specialist ? specialistQueue(user, {}) : Promise.resolve(null), catalogueTopics(forum.id)])
+  return json({ forum, subjects: subjects.filter((s) => !s.archived), room, lastEventId, queueSize: queue ? queue.length : null, ...known })
 }
 
 export default function ExpertsForum() {
-  const { forum, subjects, room, lastEventId, queueSize } = useLoaderData<typeof loader>()
-  const [counts, setCounts] = useState(() => countsOf(subjects))
+  const { forum, subjects, room, lastEventId, queueSize, openTopics, hiddenTopics } = useLoaderData<typeof loader>()
+  // Counts per subject, and what is known of each question's previous state:
+  // an answer or a resolution lowers «без ответа» as it happens.
+  const [live, setLive] = useState(() => startCounts({ subjects, openTopics, hiddenTopics }))
   const [latest, setLatest] = useState<TopicListItem[]>([])
-  useEffect(() => setCounts(countsOf(subjects)), [subjects])
+  useEffect(() => setLive(startCounts({ subjects, openTopics, hiddenTopics })), [subjects, openTopics, hiddenTopics])
+  const keys = useMemo(() => subjectKeys(subjects), [subjects])
+  const counts = live.counts
 
-  const onEvents = useCallback((events: ForumEventView[]) => {
-    for (const event of events) {
-      if (event.type !== 'topic.created') continue
-      const { topic } = event.payload as unknown as ForumEventPayloads['topic.created']
-      setLatest((list) => (list.some((t) => t.id === topic.id) ? list : [topic, ...list].slice(0, 5)))
-      setCounts((c) => {
-        const key = `${topic.subject}|${topic.grade}`
-        const was = c[key] ?? { total: 0, open: 0 }
-        return { ...c, [key]: { total: was.total + 1, open: was.open + 1 } }
-      })
-    }
-  }, [])
+  const onEvents = useCallback(
+    (events: ForumEventView[]) => {
+      setLive((s) => events.reduce((acc, e) => applyCatalogueEvent(acc, e, keys), s))
+      for (const event of events) {
+        if (event.type !== 'topic.created') continue
+        const { topic } = event.payload as unknown as ForumEventPayloads['topic.created']
+        setLatest((list) => (list.some((t) => t.id === topic.id) ? list : [topic, ...list].slice(0, 5)))
+      }
+    },
+    [keys],
+  )
   const { connected } = useForumRoom(room, lastEventId, onEvents)
 
   const grades = useMemo(() => {
@@ -91,7 +95,7 @@ export default function ExpertsForum() {
 
       <h2>
         Предметы по классам{' '}
-        <span className="live-note" title={connected ? 'Новые вопросы появляются сразу' : 'Нет связи: новые вопросы появятся после переподключения'}>
+        <span className="live-note" data-testid="live-catalogue" data-connected={connected ? '1' : '0'} title={connected ? 'Новые вопросы появляются сразу' : 'Нет связи: новые вопросы появятся после переподключения'}>
           <span className={`live-dot live-${connected ? 'online' : 'offline'}`} aria-hidden="true" />
           {connected ? 'обновляется сразу' : 'нет связи'}
         </span>
@@ -102,13 +106,13 @@ export default function ExpertsForum() {
             <h2 id={`grade-${grade}`}>{grade} класс</h2>
             <ul>
               {list.map((s) => {
-                const c = counts[`${s.subject}|${s.grade}`] ?? { total: 0, open: 0 }
+                const c = counts[subjectKey(s.subject, s.grade)] ?? { total: 0, open: 0 }
                 return (
                   <li key={s.id}>
                     <Link to={`/cabinet/experts/s/${s.id}`} data-subject={s.id}>
                       {s.subject}
                     </Link>
-                    <span className="counts" aria-label={`вопросов ${c.total}, без ответа ${c.open}`}>
+                    <span className="counts" aria-label={`вопросов ${c.total}, без ответа ${c.open}`} data-subject-counts={s.id} data-total={c.total} data-open={c.open}>
                       {c.total}
                       {c.open ? (
                         <>
@@ -126,10 +130,6 @@ export default function ExpertsForum() {
       </div>
     </>
   )
-}
-
-function countsOf(subjects: ExpertSubjectSummary[]) {
-  return Object.fromEntries(subjects.map((s) => [`${s.subject}|${s.grade}`, { total: s.topicCount, open: s.openCount }]))
 }
 
 /** «Сначала поищите»: the answer bank's search over the experts forum, as you type. */

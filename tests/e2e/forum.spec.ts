@@ -69,6 +69,13 @@ test('a question and its official answer reach the other browser live, and nothi
     await editor.pressSequentially('?')
   })
   await expect(teacher.getByTestId('topic-title')).toHaveText(title)
+  // The experts front page, open elsewhere, counts the question as unanswered until it is answered.
+  const watcher = await signIn('edu290001')
+  await watcher.goto('/cabinet/experts')
+  await waitLive(watcher, 'live-catalogue')
+  const mathCounts = watcher.locator(`[data-subject-counts="${subject}"]`)
+  const unanswered = Number(await mathCounts.getAttribute('data-open'))
+  expect(unanswered).toBeGreaterThan(0)
   await expect(teacher.getByTestId('post').first().getByTestId('post-body').locator('strong')).toHaveText('обязательны')
   // Editing starts from what was written (the stored editor state), not its plain text: the bold word stays bold.
   const question = teacher.getByTestId('post').first()
@@ -115,6 +122,7 @@ test('a question and its official answer reach the other browser live, and nothi
   await expect(teacherAnswer.getByTestId('official-badge')).toBeVisible()
   await expect(teacher.getByTestId('post').nth(1)).toContainText(answer)
   await expect(teacher.getByTestId('topic-status').first()).toHaveText('Решён')
+  await expect(watcher.locator(`[data-subject-counts="${subject}"]`)).toHaveAttribute('data-open', String(unanswered - 1))
   await expectNotReloaded(teacher)
 
   // Offline: the answer is edited and another reply is added meanwhile.
