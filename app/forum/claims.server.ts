@@ -6,6 +6,11 @@
 // `releaseExpiredClaims` (every minute, from the job queue) clears what is left
 // so that the rooms hear `topic.released`.
 //
+// The TIMESTAMP(3) columns hold UTC without a zone (as Prisma writes them),
+// so the SQL compares them with `now() AT TIME ZONE 'UTC'`, never a bare
+// now(): that one is converted to the server's TimeZone setting, and a
+// database running in Moscow time would shift every expiry by three hours.
+//
 // Taking a claim is one conditional UPDATE: the database decides, under the
 // row lock, whether the question is still free, so two specialists pressing
 // «Взять» at the same moment cannot both win.
@@ -112,10 +117,10 @@ export async function claimTopic(actor: Actor, rawTopicId: unknown): Promise<Cla
     const rows = await tx.$queryRaw<{ claimExpiresAt: Date }[]>`
       UPDATE "Topic"
       SET "claimedById" = ${actor.id}::int,
-          "claimExpiresAt" = now() + make_interval(mins => ${minutes}::int),
-          "updatedAt" = now()
+          "claimExpiresAt" = (now() AT TIME ZONE 'UTC') + make_interval(mins => ${minutes}::int),
+          "updatedAt" = (now() AT TIME ZONE 'UTC')
       WHERE id = ${id}::int
-        AND ("claimedById" IS NULL OR "claimedById" = ${actor.id}::int OR "claimExpiresAt" IS NULL OR "claimExpiresAt" < now())
+        AND ("claimedById" IS NULL OR "claimedById" = ${actor.id}::int OR "claimExpiresAt" IS NULL OR "claimExpiresAt" < (now() AT TIME ZONE 'UTC'))
         AND status IN ('OPEN', 'ANSWERED')
         AND "officialPostId" IS NULL
         AND "mergedIntoId" IS NULL
@@ -155,10 +160,10 @@ export async function releaseClaim(actor: Actor, rawTopicId: unknown): Promise<R
   const outcome = await prisma.$transaction(async (tx) => {
     const rows = await tx.$queryRaw<{ id: number }[]>`
       UPDATE "Topic"
-      SET "claimedById" = NULL, "claimExpiresAt" = NULL, "updatedAt" = now()
+      SET "claimedById" = NULL, "claimExpiresAt" = NULL, "updatedAt" = (now() AT TIME ZONE 'UTC')
       WHERE id = ${id}::int
         AND "claimedById" IS NOT NULL
-        AND ("claimedById" = ${actor.id}::int OR ${admin}::boolean OR "claimExpiresAt" IS NULL OR "claimExpiresAt" < now())
+        AND ("claimedById" = ${actor.id}::int OR ${admin}::boolean OR "claimExpiresAt" IS NULL OR "claimExpiresAt" < (now() AT TIME ZONE 'UTC'))
       RETURNING id`
     if (rows.length === 0) {
       const current = await loadForClaim(tx, id)
@@ -224,11 +229,11 @@ export async function releaseExpiredClaims(): Promise<number> {
       SET "claimedById" = NULL, "claimExpiresAt" = NULL
       WHERE id IN (
         SELECT id FROM "Topic"
-        WHERE "claimedById" IS NOT NULL AND "claimExpiresAt" < now()
+        WHERE "claimedById" IS NOT NULL AND "claimExpiresAt" < (now() AT TIME ZONE 'UTC')
         ORDER BY "claimExpiresAt"
         LIMIT ${RELEASE_BATCH}::int
         FOR UPDATE SKIP LOCKED)
-        AND "claimExpiresAt" < now()
+        AND "claimExpiresAt" < (now() AT TIME ZONE 'UTC')
       RETURNING id, "forumId", "sectionId", "expertSubjectId"`
     const events: ForumEventView[] = []
     for (const row of rows) events.push(...(await recordEvents(tx, topicRooms(row), 'topic.released', { topicId: row.id })))

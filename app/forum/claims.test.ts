@@ -203,3 +203,33 @@ test('FORUM_CLAIM_MINUTES: default 15, a whole number of minutes from 1 to a day
   expect(() => parseEnv({ FORUM_CLAIM_MINUTES: '0' })).toThrow(/FORUM_CLAIM_MINUTES/)
   expect(() => parseEnv({ FORUM_CLAIM_MINUTES: 'soon' })).toThrow(/FORUM_CLAIM_MINUTES/)
 })
+
+describe('a database whose TimeZone is not UTC', () => {
+  // The embedded database runs one session, so SET reaches the session the
+  // claims' SQL runs in; the test checks that it did before relying on it.
+  test('a claim lasts FORUM_CLAIM_MINUTES from now, is refused to others and expires on time in Moscow time too', async () => {
+    await prisma.$executeRawUnsafe(`SET TIME ZONE 'Europe/Moscow'`)
+    try {
+      const [{ tz }] = await prisma.$queryRawUnsafe<{ tz: string }[]>(`SELECT current_setting('TimeZone') AS tz`)
+      expect(tz).toBe('Europe/Moscow')
+      const q = await makeTopic({ authorId: people.teacher.id })
+      const before = Date.now()
+      const claimed = await claimTopic(people.spec1, q.id)
+      expect(claimed.status).toBe('success')
+      const row = await prisma.topic.findUniqueOrThrow({ where: { id: q.id } })
+      const lasts = row.claimExpiresAt!.getTime() - before
+      expect(lasts).toBeGreaterThan(14.9 * 60_000)
+      expect(lasts).toBeLessThan(15.5 * 60_000)
+      expect((await claimTopic(people.spec2, q.id)).status).toBe('error')
+      // Nothing has expired yet: the sweep leaves the live claim alone.
+      expect(await releaseExpiredClaims()).toBe(0)
+      // Two minutes past its expiry it is gone, and another specialist may take the question.
+      await prisma.topic.update({ where: { id: q.id }, data: { claimExpiresAt: minutesFromNow(-2) } })
+      expect((await claimTopic(people.spec2, q.id)).status).toBe('success')
+      await prisma.topic.update({ where: { id: q.id }, data: { claimExpiresAt: minutesFromNow(-2) } })
+      expect(await releaseExpiredClaims()).toBe(1)
+    } finally {
+      await prisma.$executeRawUnsafe(`SET TIME ZONE 'UTC'`)
+    }
+  })
+})
