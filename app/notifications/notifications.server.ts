@@ -275,12 +275,14 @@ async function mailPass(): Promise<MailResult> {
       (
         await prisma.user.findMany({
           where: { id: { in: [...new Set(rows.map((r) => r.userId))] } },
-          select: { id: true, email: true, fullName: true, disabled: true },
+          select: { id: true, role: true, email: true, fullName: true, disabled: true },
         })
       ).map((u) => [u.id, u]),
     )
     const topicIds = [...new Set(rows.map((r) => r.topicId).filter((id): id is number => id !== null))]
-    const topics = new Map((await prisma.topic.findMany({ where: { id: { in: topicIds } }, select: { id: true, title: true } })).map((t) => [t.id, t.title]))
+    const topics = new Map(
+      (await prisma.topic.findMany({ where: { id: { in: topicIds } }, select: { id: true, title: true, hidden: true, forum: { select: { kind: true } } } })).map((t) => [t.id, t]),
+    )
     for (const row of rows) {
       const user = users.get(row.userId)
       // Only ever to the person themself, at their own address (152-ФЗ).
@@ -289,10 +291,18 @@ async function mailPass(): Promise<MailResult> {
         result.skipped++
         continue
       }
+      // Queued while the topic was visible, hidden since: only its moderators
+      // may still read it, so the mail (with its title) goes to them alone.
+      const topic = row.topicId !== null ? topics.get(row.topicId) : undefined
+      if (topic?.hidden && !canModerate(user, topic.forum.kind)) {
+        await prisma.notification.update({ where: { id: row.id }, data: { emailState: 'none', emailAfter: null, emailError: 'Тема скрыта модератором' } })
+        result.skipped++
+        continue
+      }
       const mail = forumNotification({
         kind: row.kind as NotificationKind,
         recipientName: user.fullName,
-        topicTitle: (row.topicId !== null && topics.get(row.topicId)) || 'Форум',
+        topicTitle: topic?.title || 'Форум',
         text: row.text,
         url: publicUrl(row.url),
         settingsUrl: publicUrl('/cabinet/notifications'),

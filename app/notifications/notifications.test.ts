@@ -218,6 +218,22 @@ describe('the mail drain', () => {
     expect(outboxFiles()).toHaveLength(2)
   })
 
+  it('does not mail about a topic hidden after the notification was queued, except to its moderators', async () => {
+    const later = await createTopic(asker.id, 'Вопрос с фамилией ученика Иванова')
+    const ids = await queue(request({ topicId: later, userIds: [asker.id, specialist.id], actorId: teacher.id, url: `/cabinet/topics/${later}` }))
+    expect(ids).toHaveLength(2)
+    // A moderator hides it before the drain runs.
+    await prisma.topic.update({ where: { id: later }, data: { hidden: true } })
+    expect(await drainNotificationMail()).toEqual({ sent: 1, failed: 0, skipped: 1 })
+    const files = outboxFiles()
+    expect(files).toHaveLength(1)
+    const mail = await simpleParser(fs.readFileSync(path.join(outboxDir(), files[0])))
+    expect(mail.to && !Array.isArray(mail.to) && mail.to.text).toBe('spec@fioko.example')
+    expect(await prisma.notification.findFirstOrThrow({ where: { userId: asker.id, topicId: later } })).toMatchObject({ emailState: 'none', emailError: 'Тема скрыта модератором' })
+    // Not picked up again by a later pass.
+    expect(await drainNotificationMail()).toEqual({ sent: 0, failed: 0, skipped: 0 })
+  })
+
   it('retries a failed mail after a backoff, not before', async () => {
     const [id] = await queue(request())
     // The outbox path is taken by a file: the mailer cannot write.
