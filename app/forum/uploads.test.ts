@@ -1,4 +1,5 @@
 import zlib from 'node:zlib'
+import { createHash } from 'node:crypto'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { prisma } from '~/utils/db.server'
 import { action as uploadAction } from '~/routes/forum.uploads'
@@ -216,9 +217,29 @@ describe('GET /forum/uploads/:id', () => {
     expect(response.headers.get('Content-Type')).toBe('image/png')
     expect(response.headers.get('X-Content-Type-Options')).toBe('nosniff')
     expect(response.headers.get('Content-Disposition')).toBe('inline')
-    expect(response.headers.get('Cache-Control')).toBe('private, max-age=31536000, immutable')
+    // Kept by the browser but revalidated before each use, so a redaction reaches cached copies.
+    expect(response.headers.get('Cache-Control')).toBe('private, no-cache')
+    const etag = response.headers.get('ETag')
+    expect(etag).toBe(`"${createHash('sha256').update(bytes).digest('hex')}"`)
     expect(response.headers.get('Content-Security-Policy')).toBe("default-src 'none'; sandbox")
     expect(Buffer.from(await response.arrayBuffer()).equals(bytes)).toBe(true)
+
+    // Revalidation: the same ETag gets 304 without the bytes; another one gets the image.
+    const revalidate = async (tag: string) => {
+      const signed = await signedInRequest(bob, `http://localhost${stored.upload.url}`)
+      const headers = new Headers(signed.headers)
+      headers.set('If-None-Match', tag)
+      return imageLoader({ request: new Request(signed.url, { headers }), params: { id: stored.upload.id }, context: CONTEXT })
+    }
+    const notModified = await revalidate(etag!)
+    expect(notModified.status).toBe(304)
+    expect(notModified.headers.get('ETag')).toBe(etag)
+    expect(notModified.headers.get('Cache-Control')).toBe('private, no-cache')
+    expect((await notModified.arrayBuffer()).byteLength).toBe(0)
+    expect((await revalidate(`W/${etag}, "other"`)).status).toBe(304)
+    const changed = await revalidate('"0000"')
+    expect(changed.status).toBe(200)
+    expect(Buffer.from(await changed.arrayBuffer()).equals(bytes)).toBe(true)
 
     const anonymous = await thrownResponse(() => imageLoader({ request: new Request(`http://localhost${stored.upload.url}`), params: { id: stored.upload.id }, context: CONTEXT }))
     expect(anonymous.status).toBe(302)
@@ -251,7 +272,11 @@ describe('GET /forum/uploads/:id', () => {
     const after = await prisma.post.findUniqueOrThrow({ where: { id: post.id } })
     expect(after.html).toBe('<p>Вот работа<span class="image-redacted">Изображение скрыто модератором</span></p>')
 
-    const response = await imageLoader({ request: await signedInRequest(bob), params: { id: stored.upload.id }, context: CONTEXT })
+    // A browser that cached the image asks with its ETag and gets the placeholder, not a 304.
+    const signed = await signedInRequest(bob)
+    const headers = new Headers(signed.headers)
+    headers.set('If-None-Match', `"${createHash('sha256').update(bytes).digest('hex')}"`)
+    const response = await imageLoader({ request: new Request(signed.url, { headers }), params: { id: stored.upload.id }, context: CONTEXT })
     expect(response.status).toBe(410)
     expect(response.headers.get('Content-Type')).toMatch(/^image\/svg\+xml/)
     expect(response.headers.get('Cache-Control')).toBe('private, no-store')
