@@ -1,10 +1,11 @@
 // PostgreSQL-specific behaviour beyond the engine contract: the reindex swap
 // leaves the same tables and index names the migration made (so later
 // migrations and `prisma migrate diff` still agree), and searches running
-// during a reindex keep answering.
+// during a reindex keep answering; typo candidates come from an index-ordered
+// scan of the vocabulary, not a comparison with every word.
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { docId, type SearchDoc } from './engine.ts'
-import { PostgresEngine, pgSql, type Sql } from './postgres.ts'
+import { PostgresEngine, nearWords, pgSql, type Sql } from './postgres.ts'
 
 let sql: Sql
 let engine: PostgresEngine
@@ -76,4 +77,22 @@ it('switches to the rebuilt tables with the index names of the migration, while 
   expect(n).toBe(400)
   const [{ leftovers }] = await sql.query<{ leftovers: number }>(`SELECT count(*)::int AS leftovers FROM pg_tables WHERE tablename LIKE '%\\_next'`)
   expect(leftovers).toBe(0)
+})
+
+it('looks up typo candidates through the trigram index, also after a reindex, and still corrects the typo', async () => {
+  type PlanNode = { 'Node Type': string; 'Index Name'?: string; 'Order By'?: string; Plans?: PlanNode[] }
+  const flatten = (n: PlanNode): PlanNode[] => [n, ...(n.Plans ?? []).flatMap(flatten)]
+  // A vocabulary of some size (with a few hundred words a sequential scan is the right plan).
+  await sql.query(
+    `INSERT INTO "SearchWord" (word, lexeme, ndoc) SELECT w, w, 1 FROM (SELECT 'слово' || translate(g::text, '0123456789', 'абвгдежзик') AS w FROM generate_series(1, 3000) g) x ON CONFLICT DO NOTHING`,
+  )
+  await sql.query(`ANALYZE "SearchWord"`)
+  const [{ 'QUERY PLAN': plan }] = await sql.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(`EXPLAIN (FORMAT JSON) ${nearWords('"SearchWord"', '$1::text')}`, ['измирения'])
+  const nodes = flatten(plan[0].Plan)
+  expect(nodes.some((n) => n['Node Type'] === 'Seq Scan')).toBe(false)
+  expect(nodes).toContainEqual(expect.objectContaining({ 'Node Type': 'Index Scan', 'Index Name': 'SearchWord_word_idx', 'Order By': expect.stringContaining('<->') }))
+
+  const r = await engine.search({ q: 'единицы измирения ', viewer: { agents: false, orgIds: [] } })
+  expect(r.total).toBeGreaterThan(0)
+  expect(r.hits[0].title).toContain('<mark>измерения</mark>')
 })
