@@ -439,12 +439,47 @@ async function setPostHidden(tx: Tx, actor: Actor, topic: TopicListRow, postId: 
     postId,
     details: { before: { hidden: current.hidden, reason: current.hiddenReason }, after: { hidden, reason: hidden ? reason : null }, flagsResolved: resolved.count, ...(flagId ? { flagId } : {}) },
   })
-  // Posts live in the thread only: the lists have nothing to change.
   const events = await recordEvents(tx, [forumRooms.topic(topic.id)], 'post.hidden', { postId, topicId: topic.id, hidden, reason: hidden ? reason : null })
   // Shown again: the room gets the body back without asking (it is public again).
   if (!hidden) events.push(...(await recordEvents(tx, [forumRooms.topic(topic.id)], 'post.updated', { post: publicPost(row, topic) })))
+  events.push(...(await settleTopicAfterVisibility(tx, topic, postId, hidden)))
   await enqueueIndex(tx, docKind(topic.forum.kind), topic.id)
   return { result: { status: 'success', changed: true, postId }, events, search: true }
+}
+
+/**
+ * After a post is hidden or shown again, the topic follows what readers see:
+ * a hidden official or accepted answer stops being one (its marks are
+ * cleared, not kept for an unhide: marking again is a deliberate act), and the
+ * reply count, the first answer's time and the status are recomputed from
+ * the visible replies — a question whose only answer by someone other than
+ * the asker was hidden goes back to OPEN and so into the specialists' queue.
+ * The lists hear `topic.updated`; the thread hears the marks going off.
+ */
+async function settleTopicAfterVisibility(tx: Tx, topic: TopicListRow, postId: number, hidden: boolean): Promise<ForumEventView[]> {
+  const clearedOfficial = hidden && topic.officialPostId === postId
+  const clearedAccepted = hidden && topic.acceptedPostId === postId
+  if (clearedOfficial) await tx.post.update({ where: { id: postId }, data: { official: false } })
+  const visibleReplies = { topicId: topic.id, isFirst: false, hidden: false }
+  const [replyCount, firstAnswer, state] = await Promise.all([
+    tx.post.count({ where: visibleReplies }),
+    tx.post.findFirst({ where: { ...visibleReplies, authorId: { not: topic.authorId } }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], select: { createdAt: true } }),
+    tx.topic.findUniqueOrThrow({ where: { id: topic.id }, select: { resolvedAt: true } }),
+  ])
+  const officialPostId = clearedOfficial ? null : topic.officialPostId
+  const acceptedPostId = clearedAccepted ? null : topic.acceptedPostId
+  const firstAnsweredAt = firstAnswer?.createdAt ?? null
+  const status = settledStatus({ status: topic.status, kind: topic.forum.kind, officialPostId, acceptedPostId, firstAnsweredAt })
+  const resolvedAt = status === 'RESOLVED' ? (state.resolvedAt ?? new Date()) : status === 'CLOSED' ? state.resolvedAt : null
+  await tx.topic.update({ where: { id: topic.id }, data: { replyCount, firstAnsweredAt, status, officialPostId, acceptedPostId, resolvedAt } })
+  const row = await tx.topic.findUniqueOrThrow({ where: { id: topic.id }, select: TOPIC_LIST_SELECT })
+  const item = eventTopic(row)
+  const rooms = eventRooms(row)
+  const events: ForumEventView[] = []
+  if (clearedOfficial) events.push(...(await recordEvents(tx, rooms, 'post.official', { postId, topicId: topic.id, official: false, topic: item })))
+  if (clearedAccepted) events.push(...(await recordEvents(tx, rooms, 'post.accepted', { postId, topicId: topic.id, accepted: false, topic: item })))
+  events.push(...(await recordEvents(tx, rooms, 'topic.updated', { topic: item })))
+  return events
 }
 
 // ─── Redacting an image ─────────────────────────────────────────────────────

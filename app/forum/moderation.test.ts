@@ -326,7 +326,10 @@ describe('hiding a post', () => {
     expect(forTeacher).toMatchObject({ hidden: true, html: '', text: '', hiddenReason: 'Персональные данные' })
 
     const events = await eventsAfter(since)
-    expect(events.map((e) => [e.type, e.room])).toEqual([['post.hidden', forumRooms.topic(q.id)]])
+    // The post in its thread; the topic's new counts and status in every list of it.
+    expect(events.filter((e) => e.type === 'post.hidden').map((e) => e.room)).toEqual([forumRooms.topic(q.id)])
+    expect(events.filter((e) => e.type === 'topic.updated').map((e) => e.room).sort()).toEqual(topicRooms(q).sort())
+    expect(events.map((e) => e.type).filter((t) => t !== 'post.hidden' && t !== 'topic.updated')).toEqual([])
     expect(JSON.stringify(events.map((e) => e.payload))).not.toContain('Сидоров')
     expect(events.find((e) => e.room === forumRooms.topic(q.id))!.payload).toEqual({ postId, topicId: q.id, hidden: true, reason: 'Персональные данные' })
     expect(await prisma.postFlag.count({ where: { postId, resolvedAt: null } })).toBe(0)
@@ -339,6 +342,72 @@ describe('hiding a post', () => {
     const updated = back.find((e) => e.type === 'post.updated')!
     expect((updated.payload as { post: { html: string } }).post.html).toContain('Сидоров')
     expect(await logRows('post.unhide', q.id)).toHaveLength(1)
+  })
+
+  test('hiding the only answer by someone else puts the question back in the queue; showing it again answers it', async () => {
+    const q = await ask(people.teacher)
+    await answer(people.teacher, q.id, 'Уточнение автора вопроса')
+    const postId = await answer(people.teacher2, q.id, 'Ответ коллеги')
+    expect(await prisma.topic.findUniqueOrThrow({ where: { id: q.id } })).toMatchObject({ status: 'ANSWERED', replyCount: 2 })
+    const answeredAt = (await prisma.topic.findUniqueOrThrow({ where: { id: q.id } })).firstAnsweredAt
+    expect(answeredAt).toBeInstanceOf(Date)
+    const since = await lastEventId()
+
+    await hidePost(people.spec1, postId, true, 'Не по теме')
+    expect(await prisma.topic.findUniqueOrThrow({ where: { id: q.id } })).toMatchObject({ status: 'OPEN', firstAnsweredAt: null, replyCount: 1 })
+    const updated = (await eventsAfter(since)).filter((e) => e.type === 'topic.updated')
+    expect(updated.map((e) => e.room)).toContain(forumRooms.queue)
+    expect(updated[0].payload).toMatchObject({ topic: { id: q.id, status: 'OPEN', replyCount: 1 } })
+    expect((await getThread(people.teacher, q.id)).topic).toMatchObject({ status: 'OPEN', replyCount: 1 })
+    const { specialistQueue } = await import('./claims.server')
+    expect((await specialistQueue(people.spec1)).map((t) => t.id)).toContain(q.id)
+
+    await hidePost(people.spec1, postId, false)
+    const back = await prisma.topic.findUniqueOrThrow({ where: { id: q.id } })
+    expect(back).toMatchObject({ status: 'ANSWERED', replyCount: 2 })
+    expect(back.firstAnsweredAt?.getTime()).toBe((await prisma.post.findUniqueOrThrow({ where: { id: postId } })).createdAt.getTime())
+    expect((await specialistQueue(people.spec1)).map((t) => t.id)).not.toContain(q.id)
+  })
+
+  test('hiding the official answer unmarks it, reopens the question, re-indexes it and tells the thread and the lists', async () => {
+    const q = await ask(people.teacher)
+    const official = await answer(people.spec1, q.id, 'Официальный ответ с фамилией ученика')
+    const { setOfficial, setAccepted } = await import('./posts.server')
+    expect((await setOfficial(people.spec1, official, true)).status).toBe('success')
+    expect((await setAccepted(people.teacher, official, true)).status).toBe('success')
+    expect(await prisma.topic.findUniqueOrThrow({ where: { id: q.id } })).toMatchObject({ status: 'RESOLVED', officialPostId: official, acceptedPostId: official })
+    const outbox = await prisma.searchOutbox.count({ where: { sourceId: String(q.id) } })
+    const since = await lastEventId()
+
+    await hidePost(people.spec1, official, true, 'Персональные данные')
+    const topic = await prisma.topic.findUniqueOrThrow({ where: { id: q.id } })
+    expect(topic).toMatchObject({ status: 'OPEN', officialPostId: null, acceptedPostId: null, resolvedAt: null, firstAnsweredAt: null, replyCount: 0 })
+    expect((await prisma.post.findUniqueOrThrow({ where: { id: official } })).official).toBe(false)
+    expect(await prisma.searchOutbox.count({ where: { sourceId: String(q.id) } })).toBeGreaterThan(outbox)
+    const events = await eventsAfter(since)
+    const inThread = events.filter((e) => e.room === forumRooms.topic(q.id)).map((e) => e.type)
+    expect(inThread).toEqual(['post.hidden', 'post.official', 'post.accepted', 'topic.updated'])
+    expect(events.find((e) => e.type === 'post.official')!.payload).toMatchObject({ postId: official, official: false, topic: { hasOfficial: false, status: 'OPEN' } })
+    expect(events.find((e) => e.type === 'post.accepted')!.payload).toMatchObject({ postId: official, accepted: false })
+    expect(events.filter((e) => e.type === 'topic.updated').map((e) => e.room)).toContain(forumRooms.queue)
+    const thread = await getThread(people.teacher, q.id)
+    expect(thread.topic).toMatchObject({ status: 'OPEN', officialPostId: null, acceptedPostId: null })
+
+    // Shown again, it is an ordinary answer: marking it official again is a deliberate act.
+    await hidePost(people.spec1, official, false)
+    expect(await prisma.topic.findUniqueOrThrow({ where: { id: q.id } })).toMatchObject({ status: 'ANSWERED', officialPostId: null })
+  })
+
+  test('hiding the accepted answer of a support topic takes it back from RESOLVED', async () => {
+    const q = await ask(people.teacher, { forum: 'vpr' })
+    const first = await answer(people.agent, q.id, 'Первый ответ')
+    const accepted = await answer(people.agent, q.id, 'Обновите страницу')
+    const { setAccepted } = await import('./posts.server')
+    expect((await setAccepted(people.teacher, accepted, true)).status).toBe('success')
+    expect((await prisma.topic.findUniqueOrThrow({ where: { id: q.id } })).status).toBe('RESOLVED')
+    await hidePost(people.agent, accepted, true, 'Ошибка в ответе')
+    expect(await prisma.topic.findUniqueOrThrow({ where: { id: q.id } })).toMatchObject({ status: 'ANSWERED', acceptedPostId: null, resolvedAt: null, replyCount: 1 })
+    void first
   })
 
   test('the question itself is not hidden alone: hide the topic', async () => {
