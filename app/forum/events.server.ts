@@ -3,12 +3,21 @@
 // (`publishEvents`); a client that reconnects asks for what came after the
 // last id it saw (`eventsSince`), so nothing is silently lost even when the
 // socket's own connection-state recovery cannot help (a restart, another node).
+//
+// Stored payloads are what the room could see when the change happened. A
+// replay is sent later, after posts or topics may have been hidden or edited
+// by a moderator, so `eventsSince` never hands stored payloads out: it swaps
+// each post and topic for its current public state (see `currentPayloads`).
 import type { Prisma } from '~/utils/db.server'
 import { prisma } from '~/utils/db.server'
 import { io } from '~/realtime/publish.server'
-import type { ForumEventType, ForumEventView } from './types'
+import { recheckForumRoom } from '~/realtime/forum-rooms.server'
+import { logger } from '~/utils/logger.server'
+import type { ForumEventType, ForumEventView, TopicListItem } from './types'
 import { canModerate, type Actor } from './permissions'
-import { parseForumRoom } from './rooms'
+import { forumRooms, parseForumRoom } from './rooms'
+import { HIDDEN_TOPIC_TITLE } from './moderation.server'
+import { POST_SELECT, TOPIC_LIST_SELECT, publicPost, topicListItem, type PostRow, type TopicListRow } from './views.server'
 
 type Tx = Pick<Prisma.TransactionClient, 'forumEvent'>
 
@@ -26,15 +35,40 @@ export async function recordEvents(tx: Tx, rooms: string[], type: ForumEventType
   return rows.map(toView)
 }
 
-/** Pushes committed events to their rooms (on every node, through the adapter). */
+/**
+ * Pushes committed events to their rooms (on every node, through the adapter).
+ * A topic that has just become hidden (setTopicHidden records `topic.updated`
+ * with `topic.hidden`) narrows who may read its room: after the event itself
+ * has gone out (so open pages learn the topic is hidden), every member of the
+ * room is re-checked and those who may no longer read it are removed,
+ * cluster-wide. Rechecks run in the background; failures are logged.
+ */
 export function publishEvents(events: ForumEventView[]) {
   const server = io()
   if (!server) return
-  for (const event of events) server.to(event.room).emit('forum:event', event)
+  const narrowed = new Set<string>()
+  for (const event of events) {
+    server.to(event.room).emit('forum:event', event)
+    if (event.type === 'topic.updated' && (event.payload.topic as { hidden?: unknown } | undefined)?.hidden === true) {
+      narrowed.add(forumRooms.topic((event.payload.topic as { id: number }).id))
+    }
+  }
+  for (const room of narrowed) {
+    const check = recheckForumRoom(room).catch((error) => logger.error({ err: error, room }, 'forum room recheck after hiding failed'))
+    pendingRechecks.add(check)
+    void check.finally(() => pendingRechecks.delete(check))
+  }
 }
 
-/** Events of a room after `sinceId`, oldest first; `reset` when more were missed than a client should replay. */
-export async function eventsSince(room: string, sinceId: string): Promise<{ events: ForumEventView[]; reset: boolean }> {
+const pendingRechecks = new Set<Promise<unknown>>()
+
+/** Resolves when the room rechecks started by publishEvents so far are done (tests, shutdown). */
+export async function roomRechecksSettled() {
+  while (pendingRechecks.size > 0) await Promise.all([...pendingRechecks])
+}
+
+/** Events of a room after `sinceId`, oldest first, as `viewer` may see them now; `reset` when more were missed than a client should replay. */
+export async function eventsSince(room: string, sinceId: string, viewer: Actor): Promise<{ events: ForumEventView[]; reset: boolean }> {
   let since: bigint
   try {
     since = BigInt(sinceId)
@@ -48,7 +82,80 @@ export async function eventsSince(room: string, sinceId: string): Promise<{ even
     select: { id: true, room: true, type: true, payload: true, createdAt: true },
   })
   if (rows.length > SINCE_LIMIT) return { events: [], reset: true }
-  return { events: rows.map(toView), reset: false }
+  return { events: await currentPayloads(rows.map(toView), viewer), reset: false }
+}
+
+interface TopicRef {
+  id?: unknown
+}
+interface PostRef {
+  id?: unknown
+  topicId?: unknown
+}
+
+const intOf = (v: unknown): number | null => (typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : null)
+
+/**
+ * Replaces the posts and topics events carry by their current public state
+ * (two queries for the whole batch): a post hidden since is sent without its
+ * body, a moderator's edit replaces the text it removed, a topic hidden since
+ * is sent with the hidden title to those who do not moderate it (lists drop
+ * hidden rows, and their counts follow), with its real state to moderators.
+ * Events about posts or topics that are gone, or about a post of a topic
+ * this viewer may not read, are dropped. The order is kept.
+ */
+async function currentPayloads(events: ForumEventView[], viewer: Actor): Promise<ForumEventView[]> {
+  if (events.length === 0) return events
+  const postIds = new Set<number>()
+  const topicIds = new Set<number>()
+  for (const e of events) {
+    const p = e.payload
+    const post = p.post as PostRef | undefined
+    const postId = intOf(post?.id)
+    if (postId) postIds.add(postId)
+    const topicId = intOf((p.topic as TopicRef | undefined)?.id) ?? intOf(p.topicId) ?? intOf(post?.topicId)
+    if (topicId) topicIds.add(topicId)
+    const intoId = intOf(p.intoId)
+    if (intoId) topicIds.add(intoId)
+  }
+  const posts = new Map<number, PostRow>()
+  if (postIds.size > 0) {
+    for (const row of await prisma.post.findMany({ where: { id: { in: [...postIds] } }, select: POST_SELECT })) {
+      posts.set(row.id, row)
+      topicIds.add(row.topicId)
+    }
+  }
+  const topics = new Map<number, TopicListRow>()
+  if (topicIds.size > 0) {
+    for (const row of await prisma.topic.findMany({ where: { id: { in: [...topicIds] } }, select: TOPIC_LIST_SELECT })) topics.set(row.id, row)
+  }
+  const mayRead = (t: TopicListRow) => !t.hidden || canModerate(viewer, t.forum.kind)
+  const listItem = (t: TopicListRow): TopicListItem => {
+    const item = topicListItem(t)
+    return mayRead(t) ? item : { ...item, title: HIDDEN_TOPIC_TITLE }
+  }
+
+  const out: ForumEventView[] = []
+  for (const e of events) {
+    const p = { ...e.payload }
+    if ('post' in p) {
+      const row = posts.get(intOf((p.post as PostRef | undefined)?.id) ?? 0)
+      const topic = row && topics.get(row.topicId)
+      if (!row || !topic || !mayRead(topic)) continue
+      p.post = publicPost(row, topic)
+    }
+    if ('topic' in p) {
+      const topic = topics.get(intOf((p.topic as TopicRef | undefined)?.id) ?? 0)
+      if (!topic) continue
+      p.topic = listItem(topic)
+    }
+    if ('intoTitle' in p) {
+      const into = topics.get(intOf(p.intoId) ?? 0)
+      p.intoTitle = into ? listItem(into).title : HIDDEN_TOPIC_TITLE
+    }
+    out.push({ ...e, payload: p })
+  }
+  return out
 }
 
 /** The newest event id of a room ("0" when none): pages hand it to the client with what they show. */

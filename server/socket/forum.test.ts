@@ -7,12 +7,17 @@ import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { io as connect, type Socket } from 'socket.io-client'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { publishEvents, recordEvents, SINCE_LIMIT } from '~/forum/events.server'
+import { publishEvents, recordEvents, roomRechecksSettled, SINCE_LIMIT } from '~/forum/events.server'
+import { contentFromText } from '~/forum/content'
+import { makeTopic, subject } from '~/forum/moderation-fixtures.server'
+import { HIDDEN_TOPIC_TITLE, hidePost, setPinned, setTopicHidden } from '~/forum/moderation.server'
+import { editPost, reply } from '~/forum/posts.server'
+import { POST_SELECT, publicPost } from '~/forum/views.server'
 import type { ForumEventView } from '~/forum/types'
 import type { Ack, ForumJoinResult, Typist } from '~/realtime/events'
 import { registerIo } from '~/realtime/publish.server'
 import { prisma } from '~/utils/db.server'
-import { createRegionTree, createSignedInSession, createUser } from '../../tests/setup/fixtures.ts'
+import { actorFor, createRegionTree, createSignedInSession, createUser } from '../../tests/setup/fixtures.ts'
 import { MAX_FORUM_ROOMS } from './forum.ts'
 import { attachSocketServer } from './index.ts'
 
@@ -73,9 +78,17 @@ function next<T>(socket: Socket, event: string, match: (v: T) => boolean = () =>
   })
 }
 
-/** A post event written and published the way the forum's domain functions do it. */
-async function postEvent(topicId: number, postId: number, text: string) {
-  const events = await prisma.$transaction((tx) => recordEvents(tx, [`topic:${topicId}`], 'post.created', { post: { id: postId, topicId, text } }))
+/**
+ * A post written straight into the database and its event recorded and
+ * published the way the forum's domain functions do it (a replay sends the
+ * post's current state, so the post must exist).
+ */
+async function postEvent(topicId: number, _label: number, text: string) {
+  const post = await prisma.post.create({
+    data: { topicId, authorId: teacher.id, content: {}, html: `<p>${text}</p>`, text },
+    select: POST_SELECT,
+  })
+  const events = await prisma.$transaction((tx) => recordEvents(tx, [`topic:${topicId}`], 'post.created', { post: publicPost(post) }))
   publishEvents(events)
   return events[0]
 }
@@ -307,5 +320,126 @@ describe('a topic hidden while people follow it', () => {
     await toSpecialist
     await sleep(150)
     expect(teacherGot).toBe(0)
+  })
+})
+
+describe('replays after hiding and moderators\' edits', () => {
+  async function asTeacherAndSpecialist() {
+    return { teacherActor: await actorFor('teacher-a'), specActor: await actorFor('fioko-a') }
+  }
+
+  it('replays posts and topics as they are now: no hidden body, no text a moderator removed, no hidden title', async () => {
+    registerIo(node.io)
+    const { teacherActor, specActor } = await asTeacherAndSpecialist()
+    const math5 = await subject('Математика', 5)
+    const t = await makeTopic({ authorId: teacher.id, title: 'Работа Сидорова Коли: задание 5', expertSubjectId: math5.id })
+    const hiddenReply = await reply(teacherActor, t.id, { content: JSON.stringify(contentFromText('У Кузнецова Пети в работе так же')) })
+    const editedReply = await reply(teacherActor, t.id, { content: JSON.stringify(contentFromText('У Петровой Маши ответ 12 см')) })
+    if (hiddenReply.status !== 'success' || editedReply.status !== 'success') throw new Error('replies failed')
+    // A moderator removes the pupil's name from one post and hides the other.
+    expect(await editPost(specActor, editedReply.postId, { content: JSON.stringify(contentFromText('У ученицы ответ 12 см')) })).toMatchObject({ status: 'success', changed: true })
+    expect(await hidePost(specActor, hiddenReply.postId, true, 'Персональные данные')).toMatchObject({ status: 'success' })
+
+    const teacherSocket = await client(node.url, teacher)
+    const inTopic = await emit<ForumJoinResult>(teacherSocket, 'forum:join', { room: `topic:${t.id}`, lastEventId: '0' })
+    expect(inTopic.ok).toBe(true)
+    const topicJson = JSON.stringify(inTopic)
+    expect(topicJson).not.toContain('Кузнецова')
+    expect(topicJson).not.toContain('Петровой')
+    expect(topicJson).toContain('У ученицы ответ 12 см')
+    // The order is kept, and the hidden post still has its place (marked hidden, empty body).
+    const events = inTopic.ok ? inTopic.data.events : []
+    expect(events.map((e) => e.id)).toEqual([...events.map((e) => e.id)].sort((a, b) => Number(BigInt(a) - BigInt(b))))
+    const hiddenCreated = events.find((e) => e.type === 'post.created' && (e.payload.post as { id: number }).id === hiddenReply.postId)
+    expect(hiddenCreated?.payload.post).toMatchObject({ hidden: true, html: '', text: '', hiddenReason: 'Персональные данные' })
+
+    // Pinned while visible (its real title went to the lists), then hidden.
+    expect(await setPinned(specActor, t.id, true)).toMatchObject({ status: 'success', changed: true })
+    expect(await setTopicHidden(specActor, t.id, true, 'Фамилия ученика')).toMatchObject({ status: 'success', changed: true })
+    const stored = await prisma.forumEvent.findMany({ where: { room: `subject:${math5.id}` } })
+    expect(JSON.stringify(stored, (_k, v) => (typeof v === 'bigint' ? String(v) : v))).toContain('Сидорова') // the log still has it: the fix is at read time
+
+    for (const room of [`subject:${math5.id}`, `forum:${forumId}`]) {
+      const again = await client(node.url, teacher)
+      const ack = await emit<ForumJoinResult>(again, 'forum:join', { room, lastEventId: '0' })
+      expect(ack.ok).toBe(true)
+      const json = JSON.stringify(ack)
+      expect(json).not.toContain('Сидорова')
+      const aboutTopic = ack.ok ? ack.data.events.filter((e) => (e.payload.topic as { id?: number } | undefined)?.id === t.id) : []
+      expect(aboutTopic.length).toBeGreaterThanOrEqual(2)
+      for (const e of aboutTopic) expect(e.payload.topic).toMatchObject({ hidden: true, title: HIDDEN_TOPIC_TITLE })
+    }
+    // The hidden topic's own room stays closed to the teacher, replay or not.
+    expect(await emit(teacherSocket, 'forum:join', { room: `topic:${t.id}`, lastEventId: '0' })).toMatchObject({ ok: false })
+
+    // A moderator gets the real state: the real title in the lists, the thread's events.
+    const spec = await client(node.url, specialist)
+    const modList = await emit<ForumJoinResult>(spec, 'forum:join', { room: `subject:${math5.id}`, lastEventId: '0' })
+    const modTopic = modList.ok ? modList.data.events.filter((e) => (e.payload.topic as { id?: number } | undefined)?.id === t.id) : []
+    expect(modTopic.length).toBeGreaterThanOrEqual(2)
+    for (const e of modTopic) expect(e.payload.topic).toMatchObject({ hidden: true, title: 'Работа Сидорова Коли: задание 5' })
+    const modThread = await emit<ForumJoinResult>(spec, 'forum:join', { room: `topic:${t.id}`, lastEventId: '0' })
+    expect(modThread.ok).toBe(true)
+    const modEvents = modThread.ok ? modThread.data.events : []
+    expect(modEvents.find((e) => e.type === 'post.hidden')?.payload).toMatchObject({ postId: hiddenReply.postId, hidden: true, reason: 'Персональные данные' })
+    expect(JSON.stringify(modThread)).toContain('У ученицы ответ 12 см')
+  })
+
+  it('removes from a topic\'s room, when a moderator hides it, those who may no longer read it: a later reply does not reach them', async () => {
+    registerIo(node.io)
+    const { specActor } = await asTeacherAndSpecialist()
+    const t = await makeTopic({ authorId: teacher.id, title: 'Скоро скроют' })
+    const teacherSocket = await client(node.url, teacher)
+    const spec = await client(node.url, specialist)
+    expect((await emit(teacherSocket, 'forum:join', { room: `topic:${t.id}` })).ok).toBe(true)
+    expect((await emit(spec, 'forum:join', { room: `topic:${t.id}` })).ok).toBe(true)
+    const teacherGot: ForumEventView[] = []
+    teacherSocket.on('forum:event', (e: ForumEventView) => teacherGot.push(e))
+
+    const hiddenSeen = next<ForumEventView>(teacherSocket, 'forum:event', (e) => e.type === 'topic.updated')
+    expect(await setTopicHidden(specActor, t.id, true)).toMatchObject({ status: 'success', changed: true })
+    // The teacher's page hears that the topic is hidden (with the hidden title), then is let go.
+    expect((await hiddenSeen).payload.topic).toMatchObject({ hidden: true, title: HIDDEN_TOPIC_TITLE })
+    await roomRechecksSettled()
+
+    const toSpecialist = next<ForumEventView>(spec, 'forum:event', (e) => e.type === 'post.created')
+    const answer = await reply(specActor, t.id, { content: JSON.stringify(contentFromText('Секретный ответ в скрытой теме')) })
+    expect(answer.status).toBe('success')
+    expect(JSON.stringify((await toSpecialist).payload)).toContain('Секретный ответ в скрытой теме')
+    await sleep(200)
+    expect(teacherGot.map((e) => e.type)).toEqual(['topic.updated'])
+  })
+
+  it('re-checks the forum rooms of a socket restored by connection-state recovery', async () => {
+    registerIo(node.io)
+    const { specActor } = await asTeacherAndSpecialist()
+    const t = await makeTopic({ authorId: teacher.id, title: 'Скроют, пока учитель без связи' })
+    const room = `topic:${t.id}`
+    const teacherSocket = await client(node.url, teacher, { reconnection: true })
+    expect((await emit(teacherSocket, 'forum:join', { room })).ok).toBe(true)
+    // A broadcast received: the client has an offset to recover from.
+    const got = next<ForumEventView>(teacherSocket, 'forum:event')
+    await postEvent(t.id, 0, 'до обрыва связи')
+    await got
+
+    // The connection drops (not a clean disconnect): the server keeps the session for recovery.
+    const dropped = next<string>(teacherSocket, 'disconnect')
+    ;(teacherSocket.io.engine as unknown as { close(): void }).close()
+    await dropped
+    expect(await setTopicHidden(specActor, t.id, true)).toMatchObject({ status: 'success', changed: true })
+    await roomRechecksSettled()
+    await next(teacherSocket, 'connect')
+    expect(teacherSocket.recovered).toBe(true)
+    // The recovered socket is let back into its old rooms, then re-checked.
+    const deadline = Date.now() + 3_000
+    const members = async () => (await node.io.in(room).fetchSockets()).map((s) => s.data.userId)
+    while ((await members()).includes(teacher.id) && Date.now() < deadline) await sleep(50)
+    expect(await members()).not.toContain(teacher.id)
+
+    let after = 0
+    teacherSocket.on('forum:event', () => after++)
+    await postEvent(t.id, 0, 'после скрытия')
+    await sleep(200)
+    expect(after).toBe(0)
   })
 })

@@ -109,6 +109,28 @@ async function typistOf(socket: AppSocket): Promise<Typist> {
 
 // ---------------------------------------------------------------------------
 
+/**
+ * A socket restored by connection-state recovery is put back into the rooms it
+ * had, without the checks of forum:join. A topic may have been hidden while it
+ * was away (and the recheck after hiding did not see it, it was gone): each
+ * forum room it is back in is checked again and the refused ones are left.
+ * The packets missed while away were already sent to it before this runs;
+ * they are the packets the room's members got live during that time (the
+ * hiding event included), so nothing beyond what it could see live reaches it.
+ */
+export async function recheckRecoveredRooms(socket: AppSocket): Promise<string[]> {
+  const actor = { id: socket.data.userId, role: socket.data.role as Role }
+  const left: string[] = []
+  for (const room of [...socket.rooms].filter(isForumRoom)) {
+    if (await canJoinForumRoom(actor, room)) continue
+    await socket.leave(room)
+    scheduleViewers(socket.nsp as unknown as Namespace, room)
+    left.push(room)
+  }
+  if (left.length) logger.info({ userId: socket.data.userId, rooms: left }, 'recovered socket: forum rooms it may no longer read were left')
+  return left
+}
+
 export function registerForumHandlers(socket: AppSocket) {
   const nsp = socket.nsp as unknown as Namespace
 
@@ -129,7 +151,7 @@ export function registerForumHandlers(socket: AppSocket) {
     await socket.join(room)
     scheduleViewers(nsp, room)
     if (lastEventId === undefined) return { events: [], reset: false }
-    return eventsSince(room, lastEventId)
+    return eventsSince(room, lastEventId, actor)
   })
 
   handle(socket, 'forum:leave', LeaveSchema, async ({ room }) => {

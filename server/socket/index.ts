@@ -15,7 +15,7 @@ import { logger } from '../../app/utils/logger.server.ts'
 import { socketsGauge } from '../metrics.ts'
 import { handle } from './dispatch.ts'
 import { registerHelpdeskHandlers } from './helpdesk.ts'
-import { registerForumHandlers, stopForumTimers } from './forum.ts'
+import { recheckRecoveredRooms, registerForumHandlers, stopForumTimers } from './forum.ts'
 
 export async function attachSocketServer(httpServer: http.Server, options: { redisUrl?: string }) {
   let redis: ReturnType<typeof createClient> | undefined
@@ -64,6 +64,8 @@ export async function attachSocketServer(httpServer: http.Server, options: { red
     handle(socket, 'whoami', z.object({}).strict(), () => ({ login: socket.data.login, role: socket.data.role, org: socket.data.orgLabel }))
     registerHelpdeskHandlers(socket)
     registerForumHandlers(socket)
+    // Recovery restores the old rooms unchecked: forum rooms are re-authorised.
+    if (socket.recovered) recheckRecoveredRooms(socket).catch((error) => logger.error({ err: error }, 'recovered socket: forum room recheck failed'))
     socket.on('disconnect', () => socketsGauge.dec())
   })
 
