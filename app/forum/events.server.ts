@@ -12,6 +12,7 @@ import type { Prisma } from '~/utils/db.server'
 import { prisma } from '~/utils/db.server'
 import { io } from '~/realtime/publish.server'
 import { recheckForumRoom } from '~/realtime/forum-rooms.server'
+import { defineQueue } from '~/utils/jobs.server'
 import { logger } from '~/utils/logger.server'
 import type { ForumEventType, ForumEventView, TopicListItem } from './types'
 import { canModerate, type Actor } from './permissions'
@@ -23,6 +24,10 @@ type Tx = Pick<Prisma.TransactionClient, 'forumEvent'>
 
 /** Most events a reconnecting client is sent; beyond that it reloads the page. */
 export const SINCE_LIMIT = 500
+
+/** How long events are kept; a client away longer than this reloads its page (reset). */
+export const EVENT_RETENTION_DAYS = 7
+const RETENTION_MS = EVENT_RETENTION_DAYS * 24 * 3600 * 1000
 
 /** Writes one event per room in the caller's transaction; publish the result after the commit. */
 export async function recordEvents(tx: Tx, rooms: string[], type: ForumEventType, payload: Record<string, unknown>): Promise<ForumEventView[]> {
@@ -67,7 +72,12 @@ export async function roomRechecksSettled() {
   while (pendingRechecks.size > 0) await Promise.all([...pendingRechecks])
 }
 
-/** Events of a room after `sinceId`, oldest first, as `viewer` may see them now; `reset` when more were missed than a client should replay. */
+/**
+ * Events of a room after `sinceId`, oldest first, as `viewer` may see them now;
+ * `reset` when the client should reload instead: more were missed than a
+ * client should replay, or the first missed event is older than the retention
+ * period (pruning may have removed some of what it missed, see pruneForumEvents).
+ */
 export async function eventsSince(room: string, sinceId: string, viewer: Actor): Promise<{ events: ForumEventView[]; reset: boolean }> {
   let since: bigint
   try {
@@ -82,6 +92,11 @@ export async function eventsSince(room: string, sinceId: string, viewer: Actor):
     select: { id: true, room: true, type: true, payload: true, createdAt: true },
   })
   if (rows.length > SINCE_LIMIT) return { events: [], reset: true }
+  // Pruning keeps, per room, the newest of the events it removes, and that
+  // one is older than the retention period. So a client that missed pruned
+  // events always finds an event that old among those after its id.
+  const horizon = Date.now() - RETENTION_MS
+  if (rows.some((r) => r.createdAt.getTime() < horizon)) return { events: [], reset: true }
   return { events: await currentPayloads(rows.map(toView), viewer), reset: false }
 }
 
@@ -163,6 +178,36 @@ export async function latestEventId(room: string): Promise<string> {
   const row = await prisma.forumEvent.findFirst({ where: { room }, orderBy: { id: 'desc' }, select: { id: true } })
   return row ? String(row.id) : '0'
 }
+
+/**
+ * Deletes events older than the retention period, except the newest such event
+ * of each room. That one stays as the room's watermark: a client whose last
+ * id is older finds it among the events it missed and, as it is older than
+ * the retention, eventsSince answers `reset` rather than replaying with a
+ * silent gap; a page read now gets an id at or after it and replays normally.
+ * Returns how many events were deleted.
+ */
+export async function pruneForumEvents(): Promise<number> {
+  // The timestamp columns hold UTC clock time without a zone (Prisma's mapping).
+  const deleted = await prisma.$executeRaw`
+    WITH cutoff AS (SELECT (now() AT TIME ZONE 'UTC') - make_interval(days => ${EVENT_RETENTION_DAYS}::int) AS at),
+    keep AS (
+      SELECT room, max(id) AS id FROM "ForumEvent", cutoff WHERE "createdAt" < cutoff.at GROUP BY room)
+    DELETE FROM "ForumEvent" e USING keep, cutoff
+    WHERE e.room = keep.room AND e.id < keep.id AND e."createdAt" < cutoff.at`
+  return deleted
+}
+
+/** Every hour in the worker: the event log keeps a week. */
+export const pruneForumEventsQueue = defineQueue<Record<string, never>>({
+  name: 'forum.prune-events',
+  cron: '17 * * * *',
+  retryLimit: 1,
+  async handler() {
+    const deleted = await pruneForumEvents()
+    if (deleted) logger.info({ deleted }, 'forum events older than the retention period deleted')
+  },
+})
 
 /**
  * May this person join (and replay) the room? Every signed-in person reads the
