@@ -91,3 +91,99 @@ export async function checkPostingLimit(
   }
   return { status: 'success' }
 }
+
+// ─── Votes, flags and edits ─────────────────────────────────────────────────
+//
+// The same idea for the quieter actions: one person toggling a vote, flagging
+// post after post or editing a post over and over floods the room's event log,
+// the moderators' queue and (through mentions) other people's notifications.
+// Edits and flags are counted from their rows (PostRevision.editorId,
+// PostFlag.reporterId; a flag is never reopened, so its createdAt is when it
+// was raised). Votes cannot be: a withdrawn vote deletes its row and a changed
+// one keeps its first createdAt, so votes are counted in a per-process sliding
+// window in memory — reset by a restart and not shared between processes,
+// which is enough against a runaway client.
+
+export interface ActionLimits {
+  /** Caps per rolling hour; 0 = none. */
+  votesPerHour: number
+  flagsPerHour: number
+  editsPerHour: number
+}
+
+export type LimitedAction = 'vote' | 'flag' | 'edit'
+
+/**
+ * From the environment: by default 120 votes, 20 flags and 30 edits an hour,
+ * times RATE_LIMIT_FACTOR; none under NODE_ENV=test unless set (the tests
+ * pass their limits explicitly).
+ */
+export function actionLimits(): ActionLimits {
+  const e = env()
+  const test = e.NODE_ENV === 'test'
+  const caps = (value: number | undefined, fallback: number) => Math.round((value ?? (test ? 0 : fallback)) * e.RATE_LIMIT_FACTOR)
+  return {
+    votesPerHour: caps(e.FORUM_VOTES_PER_HOUR, 120),
+    flagsPerHour: caps(e.FORUM_FLAGS_PER_HOUR, 20),
+    editsPerHour: caps(e.FORUM_EDITS_PER_HOUR, 30),
+  }
+}
+
+/** Times of each person's recent votes, oldest first (see above why in memory). */
+const voteTimes = new Map<number, number[]>()
+
+function recentVotes(userId: number, now: Date): number[] {
+  const since = now.getTime() - HOUR
+  const times = (voteTimes.get(userId) ?? []).filter((t) => t > since)
+  if (times.length) voteTimes.set(userId, times)
+  else voteTimes.delete(userId)
+  return times
+}
+
+/** Counts a vote that was cast (call after it committed). */
+export function noteVote(userId: number, now = new Date()) {
+  const times = recentVotes(userId, now)
+  times.push(now.getTime())
+  voteTimes.set(userId, times)
+  // Keep the map small: a person's list never needs more than the largest cap.
+  if (times.length > 100_000) times.splice(0, times.length - 100_000)
+}
+
+/** Forgets the in-memory vote counts (tests). */
+export function forgetVotes() {
+  voteTimes.clear()
+}
+
+const ACTION_WORDS: Record<LimitedAction, (cap: number) => string> = {
+  vote: (cap) => `голосов — не больше ${cap} в час. Следующий голос можно будет отдать`,
+  flag: (cap) => `жалоб — не больше ${cap} в час. Следующую можно будет отправить`,
+  edit: (cap) => `правок — не больше ${cap} в час. Следующую можно будет сделать`,
+}
+
+/** May this person vote, flag or edit now? Staff are exempt. */
+export async function checkActionLimit(
+  actor: { id: number; role: Role },
+  action: LimitedAction,
+  options: { limits?: ActionLimits; now?: Date } = {},
+): Promise<LimitOutcome> {
+  if (EXEMPT.includes(actor.role)) return { status: 'success' }
+  const limits = options.limits ?? actionLimits()
+  const now = options.now ?? new Date()
+  const cap = action === 'vote' ? limits.votesPerHour : action === 'flag' ? limits.flagsPerHour : limits.editsPerHour
+  if (cap <= 0) return { status: 'success' }
+  const since = new Date(now.getTime() - HOUR)
+  let edge: Date | null = null
+  if (action === 'vote') {
+    const times = recentVotes(actor.id, now)
+    if (times.length >= cap) edge = new Date(times[times.length - cap])
+  } else if (action === 'flag') {
+    const row = await prisma.postFlag.findFirst({ where: { reporterId: actor.id, createdAt: { gt: since } }, orderBy: { createdAt: 'desc' }, skip: cap - 1, select: { createdAt: true } })
+    edge = row?.createdAt ?? null
+  } else {
+    const row = await prisma.postRevision.findFirst({ where: { editorId: actor.id, createdAt: { gt: since } }, orderBy: { createdAt: 'desc' }, skip: cap - 1, select: { createdAt: true } })
+    edge = row?.createdAt ?? null
+  }
+  if (!edge) return { status: 'success' }
+  const retryAt = new Date(edge.getTime() + HOUR)
+  return { status: 'error', retryAt, message: `Слишком много ${ACTION_WORDS[action](cap)} ${whenAgain(retryAt, now)}.` }
+}

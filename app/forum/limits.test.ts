@@ -6,7 +6,7 @@ import { prisma } from '~/utils/db.server'
 import { env } from '~/utils/env.server'
 import { stopSearchDrain } from '~/search/outbox.server'
 import { askExperts, body, forumPeople, forumPlaces, forumRowCounts, type ForumPerson } from '../../tests/setup/forum'
-import { checkPostingLimit, postingLimits, type PostingLimits } from './limits.server'
+import { actionLimits, checkActionLimit, checkPostingLimit, forgetVotes, noteVote, postingLimits, type ActionLimits, type PostingLimits } from './limits.server'
 import { reply } from './posts.server'
 import { askQuestion } from './topics.server'
 import { closeForumSql } from './sql.server'
@@ -79,6 +79,53 @@ describe('limits in askQuestion and reply', () => {
       expect((await reply(specialist, id, { content: body('Специалисту ждать не нужно') })).status).toBe('success')
     } finally {
       parsed.FORUM_NEW_ACCOUNT_DELAY_MIN = saved
+    }
+  })
+})
+
+describe('checkActionLimit (votes, flags, edits)', () => {
+  const CAPS: ActionLimits = { votesPerHour: 2, flagsPerHour: 1, editsPerHour: 1 }
+
+  it('counts votes in a sliding hour and says when voting works again; staff are exempt', async () => {
+    forgetVotes()
+    const t0 = new Date('2026-11-26T12:00:00Z')
+    noteVote(teacher.id, t0)
+    noteVote(teacher.id, new Date(t0.getTime() + 10 * 60_000))
+    const at = new Date(t0.getTime() + 20 * 60_000)
+    const capped = await checkActionLimit(teacher, 'vote', { limits: CAPS, now: at })
+    expect(capped).toMatchObject({ status: 'error', message: 'Слишком много голосов — не больше 2 в час. Следующий голос можно будет отдать в 16:00 по московскому времени (через 40 мин.).' })
+    if (capped.status === 'error') expect(capped.retryAt.getTime()).toBe(t0.getTime() + 3600_000)
+    expect((await checkActionLimit(teacher, 'vote', { limits: CAPS, now: new Date(t0.getTime() + 3600_001) })).status).toBe('success')
+    expect((await checkActionLimit(teacher2, 'vote', { limits: CAPS, now: at })).status).toBe('success')
+    noteVote(specialist.id, at)
+    noteVote(specialist.id, at)
+    expect((await checkActionLimit(specialist, 'vote', { limits: CAPS, now: at })).status).toBe('success')
+    forgetVotes()
+  })
+
+  it('counts flags and edits from their rows', async () => {
+    const id = await askExperts(teacher)
+    const post = await prisma.post.findFirstOrThrow({ where: { topicId: id, isFirst: true } })
+    expect((await checkActionLimit(teacher2, 'flag', { limits: CAPS })).status).toBe('success')
+    const flag = await prisma.postFlag.create({ data: { postId: post.id, reporterId: teacher2.id, reason: 'спам' } })
+    const capped = await checkActionLimit(teacher2, 'flag', { limits: CAPS })
+    expect(capped).toMatchObject({ status: 'error', message: expect.stringMatching(/^Слишком много жалоб — не больше 1 в час\. Следующую можно будет отправить в /) })
+    if (capped.status === 'error') expect(capped.retryAt.getTime()).toBe(flag.createdAt.getTime() + 3600_000)
+    expect((await checkActionLimit(teacher2, 'edit', { limits: CAPS })).status).toBe('success')
+    await prisma.postRevision.create({ data: { postId: post.id, editorId: teacher2.id, content: {}, html: '<p>старое</p>' } })
+    expect(await checkActionLimit(teacher2, 'edit', { limits: CAPS })).toMatchObject({ status: 'error', message: expect.stringMatching(/^Слишком много правок — не больше 1 в час/) })
+    expect((await checkActionLimit(teacher2, 'edit', { limits: { ...CAPS, editsPerHour: 0 } })).status).toBe('success')
+  })
+
+  it('reads its defaults from the environment (none under NODE_ENV=test unless set)', () => {
+    expect(actionLimits()).toEqual({ votesPerHour: 0, flagsPerHour: 0, editsPerHour: 0 })
+    const parsed = env()
+    const saved = { ...parsed }
+    try {
+      Object.assign(parsed, { FORUM_VOTES_PER_HOUR: 120, FORUM_FLAGS_PER_HOUR: 20, RATE_LIMIT_FACTOR: 2 })
+      expect(actionLimits()).toEqual({ votesPerHour: 240, flagsPerHour: 40, editsPerHour: 0 })
+    } finally {
+      Object.assign(parsed, saved)
     }
   })
 })

@@ -88,6 +88,12 @@ const EnvSchema = z.object({
   FORUM_QUESTIONS_PER_HOUR: z.coerce.number().int().min(0).max(10_000).optional(),
   /** Replies one person may post per hour (staff excepted); 0 = no cap. Default 60, none under NODE_ENV=test. */
   FORUM_REPLIES_PER_HOUR: z.coerce.number().int().min(0).max(10_000).optional(),
+  /** Votes (agree, disagree, withdraw) one person may cast per hour (staff excepted); 0 = no cap. Default 120, none under NODE_ENV=test. */
+  FORUM_VOTES_PER_HOUR: z.coerce.number().int().min(0).max(100_000).optional(),
+  /** Flags (жалобы) one person may raise per hour (staff excepted); 0 = no cap. Default 20, none under NODE_ENV=test. */
+  FORUM_FLAGS_PER_HOUR: z.coerce.number().int().min(0).max(100_000).optional(),
+  /** Post edits one person may make per hour (staff excepted); 0 = no cap. Default 30, none under NODE_ENV=test. */
+  FORUM_EDITS_PER_HOUR: z.coerce.number().int().min(0).max(100_000).optional(),
   /** Largest forum image upload in bytes (refused with 413 while streaming). */
   FORUM_UPLOAD_MAX_BYTES: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(5 * 1024 * 1024),
   /** Forum image uploads one person may make per hour; 0 = no cap. */
