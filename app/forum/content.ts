@@ -357,6 +357,18 @@ function walkList(node: Record<string, unknown>, walk: WalkState, depth: number)
   return { ...rest, listType, start: Math.max(1, f.start ?? 1), tag: listType === 'number' ? 'ol' : 'ul', children } as SerializedListNode
 }
 
+/**
+ * Only the first this-many distinct people mentioned in a post are notified
+ * (in the order they appear): a post with a hundred @logins would otherwise
+ * be a mass mailing. The mentions themselves stay in the text.
+ */
+export const MENTIONS_NOTIFIED_MAX = 10
+
+/** The logins of a post's mentions that get a notification: the first MENTIONS_NOTIFIED_MAX distinct ones. */
+export function notifiedMentions(logins: readonly string[]): string[] {
+  return [...new Set(logins)].slice(0, MENTIONS_NOTIFIED_MAX)
+}
+
 export function mentionNode(login: string): SerializedMentionNode {
   return { type: 'mention', login, text: `@${login}`, format: 0, detail: 0, mode: 'token', style: '', version: 1 }
 }

@@ -29,8 +29,9 @@ import {
   type ForumActor,
   type Tx,
 } from './change.server'
+import { checkEditorState, notifiedMentions } from './content'
 import { prepareContent } from './content.server'
-import { checkPostingLimit } from './limits.server'
+import { checkActionLimit, checkPostingLimit, noteVote } from './limits.server'
 import { canAccept, canAnswerOfficially, canEditPost, canModerate, canReply, canVote, type ForumKindName } from './permissions'
 import { forumRooms } from './rooms'
 import { EditInput, FlagInput, ReplyInput, VoteValue } from './schemas'
@@ -181,8 +182,10 @@ export async function reply(actor: ForumActor, topicId: number, input: unknown):
     const title = shortTitle(fresh.title)
     const url = topicUrl(topicId, post.id)
     const told = new Set<number>([actor.id])
-    if (prepared.mentions.length) {
-      const mentioned = (await tx.user.findMany({ where: { login: { in: prepared.mentions } }, select: { id: true } })).map((u) => u.id).filter((id) => !told.has(id))
+    // Only the first MENTIONS_NOTIFIED_MAX distinct mentions notify (content.ts).
+    const mentions = notifiedMentions(prepared.mentions)
+    if (mentions.length) {
+      const mentioned = (await tx.user.findMany({ where: { login: { in: mentions } }, select: { id: true } })).map((u) => u.id).filter((id) => !told.has(id))
       await fx.notify({ kind: 'mention', userIds: mentioned, actorId: actor.id, topicId, postId: post.id, text: `${author} упомянул(а) вас в вопросе «${title}»`, url })
       mentioned.forEach((id) => told.add(id))
     }
@@ -202,6 +205,9 @@ export async function reply(actor: ForumActor, topicId: number, input: unknown):
  * Edits a post: its author (while the topic takes replies) or a moderator.
  * The previous version goes to PostRevision; images the post already showed
  * stay allowed even when they are someone else's (a moderator's edit).
+ * Capped per person and hour (checkActionLimit 'edit'); an edit notifies only
+ * the people it newly mentions (not in the previous version), within the
+ * first MENTIONS_NOTIFIED_MAX mentions of the post.
  */
 export async function editPost(actor: ForumActor, postId: number, input: unknown): Promise<{ status: 'success'; postId: number; changed: boolean } | Failure> {
   const parsed = EditInput.safeParse(input)
@@ -214,8 +220,13 @@ export async function editPost(actor: ForumActor, postId: number, input: unknown
   if (body.status === 'error') return { status: 'error', message: body.message }
   const prepared = body.value
   if (prepared.html === post.html) return { status: 'success', postId, changed: false }
+  const limit = await checkActionLimit(actor, 'edit')
+  if (limit.status === 'error') return { status: 'error', message: limit.message }
 
   return forumChange(async (tx, fx) => {
+    // The topic's lock first, as every change of the topic room takes it, so
+    // that the room's event ids commit in the order they were taken.
+    await lockTopic(tx, post.topicId)
     await lockPost(tx, postId)
     const old = await tx.post.findUniqueOrThrow({ where: { id: postId }, select: { content: true, html: true, text: true } })
     const now = new Date()
@@ -232,8 +243,8 @@ export async function editPost(actor: ForumActor, postId: number, input: unknown
     await fx.event([forumRooms.topic(post.topicId)], 'post.updated', { post: publicPost(updated, fresh) })
     // The question's text and its official/accepted answer are in the search document.
     if (post.isFirst || fresh.officialPostId === postId || fresh.acceptedPostId === postId) await fx.index(docKindOf(kind), post.topicId)
-    const before = new Set([...old.text.matchAll(/@([A-Za-z0-9][A-Za-z0-9_.-]*)/g)].map((m) => m[1]))
-    const added = prepared.mentions.filter((login) => !before.has(login))
+    const before = mentionsOf(old.content, old.text)
+    const added = notifiedMentions(prepared.mentions).filter((login) => !before.has(login))
     if (added.length) {
       const mentioned = await tx.user.findMany({ where: { login: { in: added } }, select: { id: true } })
       await fx.notify({
@@ -248,6 +259,13 @@ export async function editPost(actor: ForumActor, postId: number, input: unknown
     }
     return { status: 'success' as const, postId, changed: true }
   })
+}
+
+/** Everyone a stored version mentions (from its editor state; from its text if that cannot be read). */
+function mentionsOf(content: Prisma.JsonValue, text: string): Set<string> {
+  const checked = checkEditorState(content)
+  if (checked.status === 'success') return new Set(checked.mentionLogins)
+  return new Set([...text.matchAll(/@([A-Za-z0-9][A-Za-z0-9_.-]*)/g)].map((m) => m[1]))
 }
 
 /**
@@ -272,25 +290,43 @@ export interface PostVersion {
   current: boolean
 }
 
-/** Every version of a post, newest first, for anyone who can read it. */
-export async function postHistory(actor: ForumActor, postId: number): Promise<{ status: 'success'; postId: number; versions: PostVersion[] }> {
-  await actionablePost(actor, postId)
+/**
+ * The versions of a post, newest first, for anyone who can read it — except
+ * that once a moderator has edited someone else's post (typically to remove a
+ * pupil's name or other personal data), the versions before that edit are
+ * shown to moderators only; `hiddenVersions` says how many were left out.
+ * Derived from the revisions themselves: revision k holds the version before
+ * edit k, made by revisions[k].editorId, and only moderators may edit another
+ * person's post (canEditPost).
+ */
+export async function postHistory(actor: ForumActor, postId: number): Promise<{ status: 'success'; postId: number; versions: PostVersion[]; hiddenVersions: number }> {
+  const { moderator } = await actionablePost(actor, postId)
   const [full, revisions] = await Promise.all([
-    prisma.post.findUniqueOrThrow({ where: { id: postId }, select: { html: true, createdAt: true, editedAt: true, author: { select: PERSON_SELECT } } }),
+    prisma.post.findUniqueOrThrow({ where: { id: postId }, select: { html: true, createdAt: true, editedAt: true, authorId: true, author: { select: PERSON_SELECT } } }),
     prisma.postRevision.findMany({ where: { postId }, orderBy: { id: 'asc' }, select: { editorId: true, html: true, createdAt: true } }),
   ])
   const editors = await prisma.user.findMany({ where: { id: { in: [...new Set(revisions.map((r) => r.editorId))] } }, select: PERSON_SELECT })
   const people = new Map(editors.map((u) => [u.id, personRef(u)]))
   // Revision k keeps the version before edit k; edit k was made by its editor at its time.
   const n = revisions.length
+  // Versions 0..j (the ones before the last edit j by someone other than the author) are for moderators.
+  let firstShown = 0
+  if (!moderator) {
+    for (let j = n - 1; j >= 0; j--) {
+      if (revisions[j].editorId !== full.authorId) {
+        firstShown = j + 1
+        break
+      }
+    }
+  }
   const versions: PostVersion[] = []
-  for (let k = n; k >= 0; k--) {
+  for (let k = n; k >= firstShown; k--) {
     const html = k === n ? full.html : revisions[k].html
     const by = k === 0 ? personRef(full.author) : (people.get(revisions[k - 1].editorId) ?? null)
     const at = k === 0 ? full.createdAt : revisions[k - 1].createdAt
     versions.push({ html, by, at: at.toISOString(), current: k === n })
   }
-  return { status: 'success', postId, versions }
+  return { status: 'success', postId, versions, hiddenVersions: firstShown }
 }
 
 // ─── Official and accepted answers ──────────────────────────────────────────
@@ -422,9 +458,22 @@ export async function vote(actor: ForumActor, postId: number, value: unknown): P
   if (post.isFirst) return { status: 'error', message: 'Голосуют за ответы, а не за сам вопрос.' }
   if (post.hidden) return { status: 'error', message: 'За скрытое сообщение голосовать нельзя.' }
   if (!moderator && closedReason(topic)) return { status: 'error', message: 'Вопрос закрыт: голосование в нём завершено.' }
+  const limit = await checkActionLimit(actor, 'vote')
+  if (limit.status === 'error') return { status: 'error', message: limit.message }
 
-  return forumChange(async (tx, fx) => {
+  let cast = false
+  const result = await forumChange(async (tx, fx) => {
+    // The topic's lock before the post's: every change that records events in
+    // the topic room takes it, so the room's event ids commit in order.
+    await lockTopic(tx, topic.id)
     await lockPost(tx, postId)
+    const mine = await tx.postVote.findUnique({ where: { postId_userId: { postId, userId: actor.id } }, select: { value: true } })
+    if ((mine?.value ?? 0) === v) {
+      // The same vote again (a double click, a retry): nothing changes, nothing is announced or counted.
+      const same = await tx.post.findUniqueOrThrow({ where: { id: postId }, select: { agreeCount: true, disagreeCount: true } })
+      return { status: 'success' as const, postId, agreeCount: same.agreeCount, disagreeCount: same.disagreeCount, myVote: v }
+    }
+    cast = true
     if (v === 0) await tx.postVote.deleteMany({ where: { postId, userId: actor.id } })
     else await tx.postVote.upsert({ where: { postId_userId: { postId, userId: actor.id } }, create: { postId, userId: actor.id, value: v }, update: { value: v } })
     const [counts] = await tx.$queryRaw<{ agreeCount: number; disagreeCount: number }[]>`
@@ -443,21 +492,35 @@ export async function vote(actor: ForumActor, postId: number, value: unknown): P
     }
     return { status: 'success' as const, postId, agreeCount: counts.agreeCount, disagreeCount: counts.disagreeCount, myVote: v }
   })
+  if (cast && result.status === 'success') noteVote(actor.id)
+  return result
 }
 
 // ─── Flags ──────────────────────────────────────────────────────────────────
 
-/** A report (жалоба) on someone else's post for the moderators; once per person and post until resolved. */
+/**
+ * A report (жалоба) on someone else's post for the moderators; once per
+ * person and post: a flag a moderator has resolved stays resolved (re-flagging
+ * it would let one person put the same post back in the queue forever).
+ * Capped per person and hour (checkActionLimit 'flag').
+ */
 export async function flagPost(actor: ForumActor, postId: number, reason: unknown): Promise<{ status: 'success'; flagId: number } | Failure> {
   const parsed = FlagInput.safeParse({ reason })
   if (!parsed.success) return { status: 'error', message: parsed.error.issues[0]?.message ?? 'Опишите, что не так с сообщением.' }
   const { post } = await actionablePost(actor, postId)
   if (post.authorId === actor.id) return { status: 'error', message: 'Нельзя пожаловаться на своё сообщение: его можно исправить.' }
   const existing = await prisma.postFlag.findUnique({ where: { postId_reporterId: { postId, reporterId: actor.id } }, select: { id: true, resolvedAt: true } })
-  if (existing && !existing.resolvedAt) return { status: 'error', message: 'Вы уже пожаловались на это сообщение: модераторы его рассмотрят.' }
-  const flag = existing
-    ? await prisma.postFlag.update({ where: { id: existing.id }, data: { reason: parsed.data.reason, createdAt: new Date(), resolvedAt: null, resolvedById: null } })
-    : await prisma.postFlag.create({ data: { postId, reporterId: actor.id, reason: parsed.data.reason } })
-  return { status: 'success', flagId: flag.id }
+  if (existing?.resolvedAt) return { status: 'error', message: 'Жалоба уже рассмотрена модератором.' }
+  if (existing) return { status: 'error', message: 'Вы уже пожаловались на это сообщение: модераторы его рассмотрят.' }
+  const limit = await checkActionLimit(actor, 'flag')
+  if (limit.status === 'error') return { status: 'error', message: limit.message }
+  try {
+    const flag = await prisma.postFlag.create({ data: { postId, reporterId: actor.id, reason: parsed.data.reason } })
+    return { status: 'success', flagId: flag.id }
+  } catch (error) {
+    // The same person's second click raced the first: one flag is enough.
+    if ((error as { code?: string }).code === 'P2002') return { status: 'error', message: 'Вы уже пожаловались на это сообщение: модераторы его рассмотрят.' }
+    throw error
+  }
 }
 

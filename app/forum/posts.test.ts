@@ -10,6 +10,9 @@ import { askExperts, askSupport, body, forumPeople, forumRowCounts, replyText, t
 import { editPost, flagPost, postHistory, reply, setAccepted, setOfficial, vote } from './posts.server'
 import { getThread } from './topics.server'
 import { closeForumSql } from './sql.server'
+import { forgetVotes } from './limits.server'
+import { env } from '~/utils/env.server'
+import { createUser } from '../../tests/setup/fixtures'
 
 let teacher: ForumPerson
 let teacher2: ForumPerson
@@ -239,10 +242,16 @@ describe('edits and history', () => {
     expect(post).toMatchObject({ editCount: 2, text: 'Версия 3 (правка модератора)' })
     expect(post.editedAt).toBeInstanceOf(Date)
 
+    // The moderator's edit closes the versions before it to everyone but moderators.
     const history = await postHistory(teacher3, answer)
-    expect(history.versions.map((v) => v.html.replace(/<[^>]+>/g, ''))).toEqual(['Версия 3 (правка модератора)', 'Версия 2', 'Версия 1'])
-    expect(history.versions.map((v) => v.by?.login)).toEqual([specialist.login, teacher2.login, teacher2.login])
+    expect(history.versions.map((v) => v.html.replace(/<[^>]+>/g, ''))).toEqual(['Версия 3 (правка модератора)'])
+    expect(history.versions.map((v) => v.by?.login)).toEqual([specialist.login])
     expect(history.versions[0].current).toBe(true)
+    expect(history.hiddenVersions).toBe(2)
+    const full = await postHistory(specialist, answer)
+    expect(full.versions.map((v) => v.html.replace(/<[^>]+>/g, ''))).toEqual(['Версия 3 (правка модератора)', 'Версия 2', 'Версия 1'])
+    expect(full.versions.map((v) => v.by?.login)).toEqual([specialist.login, teacher2.login, teacher2.login])
+    expect(full.hiddenVersions).toBe(0)
 
     const updated = await prisma.forumEvent.findMany({ where: { type: 'post.updated', room: `topic:${id}` } })
     expect(updated).toHaveLength(2)
@@ -269,5 +278,124 @@ describe('flags', () => {
     expect(await flagPost(teacher, answer, 'Ещё раз')).toMatchObject({ status: 'error', message: expect.stringMatching(/уже пожаловались/) })
     expect(await prisma.postFlag.count({ where: { postId: answer } })).toBe(1)
     expect((await thrownResponse(() => flagPost(teacher, 999_999, 'Нет такого'))).status).toBe(404)
+  })
+})
+
+describe('history after a moderator’s edit', () => {
+  it('shows the versions before the moderator’s edit to moderators only, the later ones to every reader', async () => {
+    const id = await askExperts(teacher)
+    const answer = await replyText(teacher2, id, 'Работа ученика Иванова Пети')
+    expect(await editPost(teacher2, answer, { content: body('Работа ученика Иванова Пети, 2 балла') })).toMatchObject({ changed: true })
+    expect((await postHistory(teacher3, answer)).versions).toHaveLength(2) // only the author's own edits: all public
+    expect(await editPost(specialist, answer, { content: body('Работа ученика [имя скрыто], 2 балла') })).toMatchObject({ changed: true })
+    expect(await editPost(teacher2, answer, { content: body('Работа ученика [имя скрыто], 2 балла. Спасибо!') })).toMatchObject({ changed: true })
+
+    for (const reader of [teacher, teacher2, teacher3]) {
+      const history = await postHistory(reader, answer)
+      expect(JSON.stringify(history)).not.toContain('Иванова')
+      expect(history.versions.map((v) => v.html.replace(/<[^>]+>/g, ''))).toEqual(['Работа ученика [имя скрыто], 2 балла. Спасибо!', 'Работа ученика [имя скрыто], 2 балла'])
+      expect(history.hiddenVersions).toBe(2)
+    }
+    const forModerator = await postHistory(specialist, answer)
+    expect(forModerator.versions).toHaveLength(4)
+    expect(forModerator.versions[3].html).toContain('Иванова')
+  })
+})
+
+describe('mentions', () => {
+  it('notifies only the first ten distinct people mentioned in a post', async () => {
+    const id = await askExperts(teacher)
+    const { organizationId } = await prisma.user.findUniqueOrThrow({ where: { id: teacher.id } })
+    const logins: string[] = []
+    for (let i = 1; i <= 12; i++) logins.push((await createUser({ orgId: organizationId, role: 'TEACHER_EXPERT', login: `mention${i}.cap`, password: null })).login)
+    const text = `Коллеги ${logins.map((l) => `@${l}`).join(' ')} и ещё раз @${logins[0]}, посмотрите.`
+    const postId = await replyText(specialist, id, text)
+    const mentioned = (await notificationsOf(id)).filter((n) => n.postId === postId && n.kind === 'mention')
+    const users = await prisma.user.findMany({ where: { login: { in: logins.slice(0, 10) } }, select: { id: true } })
+    expect(mentioned.map((n) => n.userId).sort()).toEqual(users.map((u) => u.id).sort())
+    // The text keeps every mention.
+    expect((await prisma.post.findUniqueOrThrow({ where: { id: postId } })).html).toContain(logins[11])
+  })
+
+  it('an edit notifies only the people it newly mentions', async () => {
+    const id = await askExperts(teacher)
+    const postId = await replyText(teacher2, id, `Вопрос к @${teacher3.login}`)
+    const before = (await notificationsOf(id)).filter((n) => n.kind === 'mention').length
+    expect(await editPost(teacher2, postId, { content: body(`Вопрос к @${teacher3.login}, уточнение`) })).toMatchObject({ changed: true })
+    expect((await notificationsOf(id)).filter((n) => n.kind === 'mention')).toHaveLength(before)
+    expect(await editPost(teacher2, postId, { content: body(`Вопрос к @${teacher3.login} и @${specialist.login}`) })).toMatchObject({ changed: true })
+    const after = (await notificationsOf(id)).filter((n) => n.kind === 'mention')
+    expect(after).toHaveLength(before + 1)
+    expect(after.at(-1)!.userId).toBe(specialist.id)
+  })
+})
+
+describe('per-person caps on votes, flags and edits', () => {
+  // env() is parsed once per process; each test changes the parsed copy for itself.
+  async function withEnv(values: Partial<ReturnType<typeof env>>, fn: () => Promise<void>) {
+    const parsed = env()
+    const saved = { ...parsed }
+    Object.assign(parsed, values)
+    forgetVotes()
+    try {
+      await fn()
+    } finally {
+      Object.assign(parsed, saved)
+      forgetVotes()
+    }
+  }
+
+  it('caps votes an hour, and a repeated vote is neither counted nor announced', async () => {
+    const id = await askExperts(teacher)
+    const a1 = await replyText(teacher2, id, 'Ответ 1')
+    const a2 = await replyText(teacher2, id, 'Ответ 2')
+    await withEnv({ FORUM_VOTES_PER_HOUR: 3 }, async () => {
+      expect((await vote(teacher3, a1, 1)).status).toBe('success')
+      const events = await prisma.forumEvent.count({ where: { room: `topic:${id}` } })
+      expect(await vote(teacher3, a1, 1)).toMatchObject({ status: 'success', agreeCount: 1, myVote: 1 })
+      expect(await prisma.forumEvent.count({ where: { room: `topic:${id}` } })).toBe(events)
+      expect((await vote(teacher3, a1, 0)).status).toBe('success')
+      expect((await vote(teacher3, a2, 1)).status).toBe('success')
+      const refused = await vote(teacher3, a1, -1)
+      expect(refused).toMatchObject({ status: 'error', message: expect.stringMatching(/^Слишком много голосов — не больше 3 в час\. Следующий голос можно будет отдать в \d\d:\d\d по московскому времени/) })
+      // Refused: the question was not marked disputed and nothing was stored.
+      expect((await prisma.topic.findUniqueOrThrow({ where: { id } })).disputed).toBe(false)
+      expect(await prisma.postVote.count({ where: { postId: a1 } })).toBe(0)
+      // Another person has their own allowance; staff have none.
+      expect((await vote(teacher, a1, 1)).status).toBe('success')
+    })
+  })
+
+  it('caps flags an hour and never reopens a flag a moderator resolved', async () => {
+    const id = await askExperts(teacher)
+    const posts = [await replyText(teacher2, id, 'Сообщение 1'), await replyText(teacher2, id, 'Сообщение 2'), await replyText(teacher2, id, 'Сообщение 3')]
+    await withEnv({ FORUM_FLAGS_PER_HOUR: 2 }, async () => {
+      const first = await flagPost(teacher3, posts[0], 'Персональные данные')
+      expect(first.status).toBe('success')
+      if (first.status !== 'success') return
+      await prisma.postFlag.update({ where: { id: first.flagId }, data: { resolvedAt: new Date(), resolvedById: specialist.id } })
+      expect(await flagPost(teacher3, posts[0], 'Ещё раз то же самое')).toEqual({ status: 'error', message: 'Жалоба уже рассмотрена модератором.' })
+      expect(await prisma.postFlag.findUniqueOrThrow({ where: { id: first.flagId } })).toMatchObject({ reason: 'Персональные данные', resolvedById: specialist.id })
+      expect((await flagPost(teacher3, posts[1], 'Грубость')).status).toBe('success')
+      expect(await flagPost(teacher3, posts[2], 'Спам')).toMatchObject({ status: 'error', message: expect.stringMatching(/^Слишком много жалоб — не больше 2 в час/) })
+      expect(await prisma.postFlag.count({ where: { postId: posts[2] } })).toBe(0)
+    })
+  })
+
+  it('caps edits an hour for everyone but staff', async () => {
+    const id = await askExperts(teacher)
+    // teacher3 has edited nothing before in this file: the count starts at zero.
+    const postId = await replyText(teacher3, id, 'Версия 1')
+    await withEnv({ FORUM_EDITS_PER_HOUR: 2 }, async () => {
+      expect((await editPost(teacher3, postId, { content: body('Версия 2') })).status).toBe('success')
+      expect((await editPost(teacher3, postId, { content: body('Версия 3') })).status).toBe('success')
+      expect(await editPost(teacher3, postId, { content: body('Версия 4') })).toMatchObject({ status: 'error', message: expect.stringMatching(/^Слишком много правок — не больше 2 в час/) })
+      expect((await prisma.post.findUniqueOrThrow({ where: { id: postId } })).text).toBe('Версия 3')
+      // An unchanged text is no edit and is not refused.
+      expect(await editPost(teacher3, postId, { content: body('Версия 3') })).toMatchObject({ status: 'success', changed: false })
+      expect((await editPost(specialist, postId, { content: body('Версия модератора') })).status).toBe('success')
+      expect((await editPost(specialist, postId, { content: body('Версия модератора 2') })).status).toBe('success')
+      expect((await editPost(specialist, postId, { content: body('Версия модератора 3') })).status).toBe('success')
+    })
   })
 })
