@@ -48,9 +48,11 @@ export default function ExpertsForum() {
     (events: ForumEventView[]) => {
       setLive((s) => events.reduce((acc, e) => applyCatalogueEvent(acc, e, keys), s))
       for (const event of events) {
-        if (event.type !== 'topic.created') continue
+        if (event.type !== 'topic.created' && event.type !== 'topic.updated') continue
         const { topic } = event.payload as unknown as ForumEventPayloads['topic.created']
-        setLatest((list) => (list.some((t) => t.id === topic.id) ? list : [topic, ...list].slice(0, 5)))
+        // A replay shows a topic hidden since as hidden (masked title): it leaves the list.
+        if (topic.hidden) setLatest((list) => list.filter((t) => t.id !== topic.id))
+        else if (event.type === 'topic.created') setLatest((list) => (list.some((t) => t.id === topic.id) ? list : [topic, ...list].slice(0, 5)))
       }
     },
     [keys],
