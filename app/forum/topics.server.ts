@@ -170,22 +170,8 @@ LEFT JOIN "ForumSection" s ON s.id = t."sectionId"
 LEFT JOIN "Topic" m ON m.id = t."mergedIntoId"
 WHERE t.id = $1`
 
-interface ThreadPostRow {
-  id: number
-  topicId: number
-  authorId: number
-  isFirst: boolean
-  replyToId: number | null
-  html: string
-  text: string
-  official: boolean
-  agreeCount: number
-  disagreeCount: number
-  hidden: boolean
-  hiddenReason: string | null
-  editCount: number
-  editedAt: Date | null
-  createdAt: Date
+/** A post row of the thread's plain-SQL read: the post's columns with its author's flattened in. */
+type ThreadPostRow = Omit<PostRowLike, 'author'> & {
   login: string
   fullName: string
   role: Role
