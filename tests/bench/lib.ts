@@ -410,3 +410,26 @@ export function machineBusySeconds(): number {
     return NaN
   }
 }
+
+/** Prints where a profiled server's threads spent the measured window (`--cpu-prof` of the http and thread benches). */
+export function reportProfiles(dir: string, fromUs: number, toUs: number, markers: string[]) {
+  const files = fs.readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).sort()
+  console.log(`\n  CPU profiles of the measured ${((toUs - fromUs) / 1e6).toFixed(1)} s (server process, one file per thread; kept in ${dir}):`)
+  for (const f of files) {
+    const s = summarizeCpuProfile(path.join(dir, f), { top: 15, markers, fromUs, toUs })
+    const busy = s.totalMs - s.idleMs
+    const pct = (ms: number) => `${((100 * ms) / s.totalMs).toFixed(1)}%`
+    console.log(`\n  ${f}: busy ${pct(busy)} of ${Math.round(s.totalMs)} ms sampled`)
+    if (busy < 0.05 * s.totalMs) continue
+    console.log('   self time by package/file:')
+    for (const [k, ms] of s.packages) console.log(`    ${pct(ms).padStart(6)}  ${k}`)
+    console.log('   self time by function:')
+    for (const [k, ms] of s.functions) console.log(`    ${pct(ms).padStart(6)}  ${k}`)
+    const under = s.markers.filter(([, ms]) => ms > 0)
+    if (under.length) {
+      console.log('   inclusive time under:')
+      for (const [k, ms] of under) console.log(`    ${pct(ms).padStart(6)}  ${k}`)
+    }
+  }
+  console.log('')
+}

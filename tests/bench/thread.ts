@@ -11,12 +11,13 @@
 // viewer is a teacher signed in by a session row (no argon2 login). The
 // server runs with RATE_LIMIT_FACTOR=1000 and LOG_LEVEL=warn; autocannon runs
 // in this process (same machine, same cores).
-import fs from 'node:fs'
 import os from 'node:os'
-import path from 'node:path'
 import autocannon from 'autocannon'
 import { seedForum } from './_forum-seed.ts'
-import { arg, cpuSeconds, keepDir, machineBusySeconds, machineNote, monotonicUs, numberOption, printBench, processTree, removeDir, round, startServer, summarizeCpuProfile, tempDir } from './lib.ts'
+import { arg, cpuSeconds, keepDir, machineBusySeconds, machineNote, monotonicUs, numberOption, printBench, processTree, removeDir, round, startServer, reportProfiles, tempDir } from './lib.ts'
+
+/** Functions and packages whose inclusive CPU time the profile summary lists. */
+const PROFILE_MARKERS = ['loader', 'getThread', 'requireUser', 'getUserByCookieHeader', 'renderToPipeableStream', 'compression', '@prisma/client', '@prisma/adapter-pg', 'node_modules/pg/', 'query_compiler', 'sanitize', 'lexical']
 
 const RPS_GOAL = 150
 const P99_GOAL_MS = 250
@@ -81,7 +82,7 @@ try {
 
   await server.stop()
   server = undefined
-  if (profDir) reportProfiles(profDir, fromUs, toUs)
+  if (profDir) reportProfiles(profDir, fromUs, toUs, PROFILE_MARKERS)
 
   printBench('thread', {
     req_per_s: round(r.requests.average, 1),
@@ -102,27 +103,4 @@ try {
 } finally {
   if (server) await server.stop()
   removeDir(dataDir)
-}
-
-function reportProfiles(dir: string, fromUs: number, toUs: number) {
-  const markers = ['loader', 'getThread', 'requireUser', 'getUserByCookieHeader', 'renderToPipeableStream', 'compression', '@prisma/client', '@prisma/adapter-pg', 'node_modules/pg/', 'query_compiler', 'sanitize', 'lexical']
-  const files = fs.readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).sort()
-  console.log(`\n  CPU profiles of the measured ${((toUs - fromUs) / 1e6).toFixed(1)} s (server process, one file per thread; kept in ${dir}):`)
-  for (const f of files) {
-    const s = summarizeCpuProfile(path.join(dir, f), { top: 15, markers, fromUs, toUs })
-    const busy = s.totalMs - s.idleMs
-    const pct = (ms: number) => `${((100 * ms) / s.totalMs).toFixed(1)}%`
-    console.log(`\n  ${f}: busy ${pct(busy)} of ${Math.round(s.totalMs)} ms sampled`)
-    if (busy < 0.05 * s.totalMs) continue
-    console.log('   self time by package/file:')
-    for (const [k, ms] of s.packages) console.log(`    ${pct(ms).padStart(6)}  ${k}`)
-    console.log('   self time by function:')
-    for (const [k, ms] of s.functions) console.log(`    ${pct(ms).padStart(6)}  ${k}`)
-    const under = s.markers.filter(([, ms]) => ms > 0)
-    if (under.length) {
-      console.log('   inclusive time under:')
-      for (const [k, ms] of under) console.log(`    ${pct(ms).padStart(6)}  ${k}`)
-    }
-  }
-  console.log('')
 }
