@@ -13,6 +13,7 @@ import { orgLabel } from '~/accounts/logins'
 import { ORG_KIND_LABELS, hasSection } from '~/accounts/roles'
 import { requireUser } from '~/accounts/session.server'
 import { BankPanel } from '~/components/bank-panel'
+import { ChoiceField } from '~/components/choice-field'
 import { useTicketLive } from '~/components/desk-live'
 import { StateBadge, Thread, type ThreadMessage } from '~/components/ticket-thread'
 import { TicketPriority, TicketState } from '~/generated/prisma/enums'
@@ -464,16 +465,7 @@ function DeskTicket() {
                 <textarea name="text" ref={textRef} required maxLength={50_000} data-testid="reply-text" />
               </label>
               <div className="row">
-                <label className="field">
-                  <span>После ответа</span>
-                  <select name="state" defaultValue="WAITING_REQUESTER">
-                    {STATES_AFTER_REPLY.map((s) => (
-                      <option key={s} value={s}>
-                        {STATE_LABELS[s]}
-                      </option>
-                    ))}
-                  </select>
-                </label>
+                <ChoiceField label="После ответа" name="state" values={STATES_AFTER_REPLY} labels={STATE_LABELS} defaultValue="WAITING_REQUESTER" />
                 <label className="field">
                   <span>Файлы</span>
                   <input type="file" name="files" multiple />
@@ -541,16 +533,7 @@ function DeskTicket() {
                 {data.transitions.length ? (
                   <Form method="post" className="toolbar">
                     <input type="hidden" name="intent" value="state" />
-                    <label className="field">
-                      <span>Перевести в</span>
-                      <select name="state" defaultValue={data.transitions[0]}>
-                        {data.transitions.map((s) => (
-                          <option key={s} value={s}>
-                            {STATE_LABELS[s]}
-                          </option>
-                        ))}
-                      </select>
-                    </label>
+                    <ChoiceField label="Перевести в" name="state" values={data.transitions} labels={STATE_LABELS} defaultValue={data.transitions[0]!} />
                     <button type="submit" className="button small" disabled={busy}>
                       OK
                     </button>
@@ -559,16 +542,7 @@ function DeskTicket() {
                 {error('state') ? <p className="field-error">{error('state')}</p> : null}
                 <Form method="post" className="toolbar">
                   <input type="hidden" name="intent" value="priority" />
-                  <label className="field">
-                    <span>Приоритет</span>
-                    <select name="priority" defaultValue={t.priority}>
-                      {(Object.keys(PRIORITY_LABELS) as (keyof typeof PRIORITY_LABELS)[]).map((p) => (
-                        <option key={p} value={p}>
-                          {PRIORITY_LABELS[p]}
-                        </option>
-                      ))}
-                    </select>
-                  </label>
+                  <ChoiceField label="Приоритет" name="priority" values={Object.keys(PRIORITY_LABELS) as (keyof typeof PRIORITY_LABELS)[]} labels={PRIORITY_LABELS} defaultValue={t.priority} />
                   <button type="submit" className="button small" disabled={busy}>
                     OK
                   </button>

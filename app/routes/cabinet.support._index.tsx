@@ -12,6 +12,7 @@ import { hasSection } from '~/accounts/roles'
 import { requireUser } from '~/accounts/session.server'
 import { useDeskLive } from '~/components/desk-live'
 import { StateBadge } from '~/components/ticket-thread'
+import { ChoiceField } from '~/components/choice-field'
 import { Pager } from '~/components/pager'
 import styles from '~/helpdesk/desk.css'
 import { CHANNEL_LABELS, QUEUE_LABELS, QUEUES, SORT_LABELS, Tag, TICKET_STATES, parseDeskFilters } from '~/helpdesk/desk-query'
@@ -357,16 +358,7 @@ function Desk() {
               <button type="submit" name="op" value="assign" className="button small" disabled={busy || selected.size === 0}>
                 Назначить
               </button>
-              <label className="field">
-                <span>Состояние</span>
-                <select name="state" defaultValue="OPEN">
-                  {TICKET_STATES.map((s) => (
-                    <option key={s} value={s}>
-                      {STATE_LABELS[s]}
-                    </option>
-                  ))}
-                </select>
-              </label>
+              <ChoiceField label="Состояние" name="state" values={TICKET_STATES} labels={STATE_LABELS} defaultValue="OPEN" />
               <button type="submit" name="op" value="state" className="button small" disabled={busy || selected.size === 0}>
                 Перевести
               </button>
