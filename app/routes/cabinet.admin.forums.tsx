@@ -45,6 +45,22 @@ export async function action({ request }: ActionFunctionArgs) {
   }
 }
 
+/** Sends an entry of the catalogue or a section to the archive, or brings it back. */
+function ArchiveToggle({ intent, id, archived, restoreLabel }: { intent: 'archiveSubject' | 'archiveSection'; id: number; archived: boolean; restoreLabel: string }) {
+  const archive = useFetcher<ActionData>()
+  return (
+    <archive.Form method="post">
+      <input type="hidden" name="intent" value={intent} />
+      <input type="hidden" name="id" value={id} />
+      <input type="hidden" name="archived" value={archived ? '0' : '1'} />
+      <button type="submit" className="button small" disabled={archive.state !== 'idle'}>
+        {archived ? restoreLabel : 'В архив'}
+      </button>
+      <Message data={archive.data} />
+    </archive.Form>
+  )
+}
+
 function Message({ data }: { data?: ActionData }) {
   if (!data) return null
   return data.ok ? (
@@ -110,7 +126,6 @@ export default function AdminForums() {
 
 function SubjectRow({ subject: s }: { subject: ExpertSubjectSummary }) {
   const fetcher = useFetcher<ActionData>()
-  const archive = useFetcher<ActionData>()
   return (
     <tr className={s.archived ? 'archived' : undefined}>
       <td>
@@ -143,15 +158,7 @@ function SubjectRow({ subject: s }: { subject: ExpertSubjectSummary }) {
         {s.topicCount} ({s.openCount} без ответа)
       </td>
       <td>
-        <archive.Form method="post">
-          <input type="hidden" name="intent" value="archiveSubject" />
-          <input type="hidden" name="id" value={s.id} />
-          <input type="hidden" name="archived" value={s.archived ? '0' : '1'} />
-          <button type="submit" className="button small" disabled={archive.state !== 'idle'}>
-            {s.archived ? 'Вернуть из архива' : 'В архив'}
-          </button>
-          <Message data={archive.data} />
-        </archive.Form>
+        <ArchiveToggle intent="archiveSubject" id={s.id} archived={s.archived} restoreLabel="Вернуть из архива" />
       </td>
     </tr>
   )
@@ -184,7 +191,6 @@ function NewSubject() {
 
 function SectionRow({ forumId, section: s }: { forumId: number; section: SectionSummary }) {
   const fetcher = useFetcher<ActionData>()
-  const archive = useFetcher<ActionData>()
   return (
     <tr className={s.archived ? 'archived' : undefined}>
       <td>
@@ -209,15 +215,7 @@ function SectionRow({ forumId, section: s }: { forumId: number; section: Section
         <span className="hint small">тем: {s.topicCount}</span>
       </td>
       <td>
-        <archive.Form method="post">
-          <input type="hidden" name="intent" value="archiveSection" />
-          <input type="hidden" name="id" value={s.id} />
-          <input type="hidden" name="archived" value={s.archived ? '0' : '1'} />
-          <button type="submit" className="button small" disabled={archive.state !== 'idle'}>
-            {s.archived ? 'Вернуть' : 'В архив'}
-          </button>
-          <Message data={archive.data} />
-        </archive.Form>
+        <ArchiveToggle intent="archiveSection" id={s.id} archived={s.archived} restoreLabel="Вернуть" />
       </td>
     </tr>
   )
