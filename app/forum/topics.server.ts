@@ -1,7 +1,7 @@
 // Asking and reading: a new question (experts forum) or topic (support forum)
 // with its first post, the thread page's data, subscriptions and the view
 // counter.
-import type { ForumKind, Role, TopicStatus } from '~/generated/prisma/enums'
+import type { ForumKind, Role } from '~/generated/prisma/enums'
 import { logger } from '~/utils/logger.server'
 import { prisma } from '~/utils/db.server'
 import { singleton } from '~/utils/singleton.server'
@@ -105,29 +105,9 @@ function fieldError(field: string, message: string): Failure {
 
 // ─── Reading ────────────────────────────────────────────────────────────────
 
-interface ThreadTopicRow {
-  id: number
-  forumId: number
-  sectionId: number | null
-  expertSubjectId: number | null
-  title: string
-  status: TopicStatus
-  pinned: boolean
-  locked: boolean
-  hidden: boolean
-  disputed: boolean
-  mergedIntoId: number | null
-  taskNumber: string | null
-  variant: string | null
-  year: number | null
-  replyCount: number
+/** The thread's topic row as the plain-SQL read returns it: the list row's own columns, the joins flattened. */
+type ThreadTopicRow = Omit<TopicRowLike, 'author' | 'claimedBy' | 'expertSubject' | 'section' | 'forum'> & {
   viewCount: number
-  officialPostId: number | null
-  acceptedPostId: number | null
-  claimExpiresAt: Date | null
-  createdAt: Date
-  lastPostAt: Date
-  authorId: number
   forumSlug: string
   forumKind: ForumKind
   forumTitle: string
