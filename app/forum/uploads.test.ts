@@ -1,9 +1,9 @@
-import zlib from 'node:zlib'
 import { createHash } from 'node:crypto'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { prisma } from '~/utils/db.server'
 import { action as uploadAction } from '~/routes/forum.uploads'
 import { loader as imageLoader } from '~/routes/forum.uploads.$id'
+import { greyPng as png } from '../../tests/fixtures/png.ts'
 import { createRegionTree, createUser, signedInRequest, thrownResponse } from '../../tests/setup/fixtures.ts'
 import { contentFromText, prepareContent } from './content.server'
 import { imageDimensions, purgeOrphanUploads, readUpload, redactUpload, storeUpload } from './uploads.server'
@@ -21,37 +21,6 @@ beforeAll(async () => {
 
 // --- real image bytes, made here -------------------------------------------
 
-function crc32(buf: Buffer) {
-  let c = ~0
-  for (const byte of buf) {
-    c ^= byte
-    for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0xedb88320 : c >>> 1
-  }
-  return ~c >>> 0
-}
-function pngChunk(type: string, data: Buffer) {
-  const len = Buffer.alloc(4)
-  len.writeUInt32BE(data.length)
-  const body = Buffer.concat([Buffer.from(type, 'latin1'), data])
-  const crc = Buffer.alloc(4)
-  crc.writeUInt32BE(crc32(body))
-  return Buffer.concat([len, body, crc])
-}
-/** A valid grey PNG of the given size (8-bit greyscale). */
-function png(width: number, height: number) {
-  const ihdr = Buffer.alloc(13)
-  ihdr.writeUInt32BE(width, 0)
-  ihdr.writeUInt32BE(height, 4)
-  ihdr.set([8, 0, 0, 0, 0], 8)
-  const raw = Buffer.alloc((width + 1) * height, 0x80)
-  for (let y = 0; y < height; y++) raw[y * (width + 1)] = 0
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    pngChunk('IHDR', ihdr),
-    pngChunk('IDAT', zlib.deflateSync(raw)),
-    pngChunk('IEND', Buffer.alloc(0)),
-  ])
-}
 /** JPEG headers up to the frame header: SOI, APP0 (JFIF), SOF0 with the size. */
 function jpeg(width: number, height: number) {
   const app0 = Buffer.from([0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01, 0x01, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00])

@@ -3,35 +3,9 @@
 // warning before the first image (cancel uploads nothing), an uploaded image
 // and a pasted screenshot, and the post as the server rendered it. The
 // author is reg29_m001, whom no other forum test posts as.
-import zlib from 'node:zlib'
+import { greyPng as png } from '../fixtures/png.ts'
 import { expect, test } from './fixtures.ts'
 
-function crc32(buf: Buffer) {
-  let c = ~0
-  for (const byte of buf) {
-    c ^= byte
-    for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0xedb88320 : c >>> 1
-  }
-  return ~c >>> 0
-}
-function chunk(type: string, data: Buffer) {
-  const len = Buffer.alloc(4)
-  len.writeUInt32BE(data.length)
-  const body = Buffer.concat([Buffer.from(type, 'latin1'), data])
-  const crc = Buffer.alloc(4)
-  crc.writeUInt32BE(crc32(body))
-  return Buffer.concat([len, body, crc])
-}
-/** A grey PNG: a stand-in for a screenshot of a criterion. */
-function png(width: number, height: number) {
-  const ihdr = Buffer.alloc(13)
-  ihdr.writeUInt32BE(width, 0)
-  ihdr.writeUInt32BE(height, 4)
-  ihdr.set([8, 0, 0, 0, 0], 8)
-  const raw = Buffer.alloc((width + 1) * height, 0x80)
-  for (let y = 0; y < height; y++) raw[y * (width + 1)] = 0
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', zlib.deflateSync(raw)), chunk('IEND', Buffer.alloc(0))])
-}
 
 test('the post editor formats, refuses a javascript: link, warns before the first image and posts what it shows', async ({ signIn }) => {
   test.setTimeout(60_000)
