@@ -17,7 +17,7 @@ import { defineQueue } from '~/utils/jobs.server'
 import { logger } from '~/utils/logger.server'
 import { deliverMail, newMessageId } from '~/utils/mailer.server'
 import { prisma, type Prisma } from '~/utils/db.server'
-import { singleton } from '~/utils/singleton.server'
+import { backoffSeconds, createDrain } from '~/utils/drain.server'
 import { extractTicketToken } from '../../emails/inbound/subject.ts'
 import { agentReply } from '../../emails/templates/agent-reply.ts'
 import { referenceLine } from '../../emails/templates/layout.ts'
@@ -207,7 +207,7 @@ const MAX_BACKOFF_SECONDS = 6 * 3600
 const MAX_REFERENCES = 20
 
 export function sendBackoffSeconds(attempts: number) {
-  return Math.min(MAX_BACKOFF_SECONDS, 30 * 2 ** Math.max(0, attempts - 1))
+  return backoffSeconds(attempts, { baseSeconds: 30, maxSeconds: MAX_BACKOFF_SECONDS })
 }
 
 /** Leases what is due and returns it whole: one statement for the batch (ticket-rows.server.ts says why it matters). */
@@ -311,60 +311,34 @@ export interface DeliveryResult {
   failed: number
 }
 
-const state = singleton('helpdesk-outbox', () => ({
-  running: null as Promise<DeliveryResult> | null,
-  again: false,
-  timers: new Set<NodeJS.Timeout>(),
-}))
+/** One pass: up to 100 rounds of leased rows. */
+async function deliverDue(): Promise<DeliveryResult> {
+  const total: DeliveryResult = { sent: 0, failed: 0 }
+  for (let round = 0; round < 100; round++) {
+    const rows = await claim()
+    if (rows.length === 0) break
+    for (const row of rows) {
+      const r = await deliverOne(row)
+      if (r === 'sent') total.sent++
+      if (r === 'failed') total.failed++
+    }
+  }
+  return total
+}
+
+const outbox = createDrain('helpdesk-outbox', deliverDue, {
+  empty: () => ({ sent: 0, failed: 0 }),
+  add: (a, b) => ({ sent: a.sent + b.sent, failed: a.failed + b.failed }),
+})
 
 /** Sends what is due. One drain at a time per process; rows are leased, so processes do not send a row twice. */
-export async function drainOutbox(): Promise<DeliveryResult> {
-  if (state.running) {
-    state.again = true
-    return state.running
-  }
-  const run = (async () => {
-    const total: DeliveryResult = { sent: 0, failed: 0 }
-    do {
-      state.again = false
-      for (let round = 0; round < 100; round++) {
-        const rows = await claim()
-        if (rows.length === 0) break
-        for (const row of rows) {
-          const r = await deliverOne(row)
-          if (r === 'sent') total.sent++
-          if (r === 'failed') total.failed++
-        }
-      }
-    } while (state.again)
-    return total
-  })()
-  state.running = run
-  try {
-    return await run
-  } finally {
-    state.running = null
-  }
-}
+export const drainOutbox = outbox.drain
 
 /** Call after a transaction that queued mail commits (queueOutbound also calls it). */
-export function notifyOutbox() {
-  for (const delay of [30, 1500]) {
-    const timer = setTimeout(() => {
-      state.timers.delete(timer)
-      drainOutbox().catch((error) => logger.warn({ err: error }, 'ticket outbox: drain failed; the next run retries'))
-    }, delay)
-    timer.unref?.()
-    state.timers.add(timer)
-  }
-}
+export const notifyOutbox = outbox.wake
 
 /** Cancels pending drains and waits for a running one (shutdown, CLI, tests). */
-export async function stopOutboxDrain() {
-  for (const t of state.timers) clearTimeout(t)
-  state.timers.clear()
-  await state.running?.catch(() => undefined)
-}
+export const stopOutboxDrain = outbox.stop
 
 export const deliverQueue = defineQueue<Record<string, never>>({
   name: 'helpdesk.deliver',
