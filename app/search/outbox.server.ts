@@ -8,6 +8,7 @@ import pg from 'pg'
 import { defineQueue } from '~/utils/jobs.server'
 import { logger } from '~/utils/logger.server'
 import { prisma } from '~/utils/db.server'
+import { backoffSeconds } from '~/utils/drain.server'
 import { singleton } from '~/utils/singleton.server'
 import type { SearchDoc } from '../../search/engine.ts'
 import { documentSource } from './documents.server'
@@ -21,8 +22,8 @@ const KEEP_PROCESSED_HOURS = 24
 /** Arbitrary constant naming the drain among advisory locks (one drain at a time per database). */
 const DRAIN_LOCK = 7_265_190_422
 
-export function backoffSeconds(attempts: number) {
-  return Math.min(MAX_BACKOFF_SECONDS, 5 * 2 ** Math.max(0, attempts - 1))
+function retryAfterSeconds(attempts: number) {
+  return backoffSeconds(attempts, { baseSeconds: 5, maxSeconds: MAX_BACKOFF_SECONDS })
 }
 
 interface Claimed {
@@ -78,7 +79,7 @@ async function drainOnce(maxRounds: number): Promise<DrainResult> {
         for (const r of group) {
           await prisma.searchOutbox.update({
             where: { id: r.id },
-            data: { attempts: r.attempts + 1, availableAt: new Date(Date.now() + backoffSeconds(r.attempts + 1) * 1000), lastError: message },
+            data: { attempts: r.attempts + 1, availableAt: new Date(Date.now() + retryAfterSeconds(r.attempts + 1) * 1000), lastError: message },
           })
         }
       }

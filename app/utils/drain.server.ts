@@ -1,5 +1,6 @@
-// The shape every outbox drain of ours shares (ticket mail, search, forum
-// notification mail): rows are leased in the database so that processes never
+// The shape of our outbox drains (ticket mail and forum notification mail; the
+// search drain shares only the backoff, as it coalesces wake-ups into one and takes a
+// database-wide lock): rows are leased in the database so that processes never
 // handle a row twice, one pass runs at a time per process, a second request
 // during a pass makes it go round once more, and a commit wakes the drain
 // shortly after (and once more later, for a commit that was slow to land).
